@@ -1,0 +1,28 @@
+import Store
+
+/// A connection as topics see it: where its frames go and how presence shows it.
+public struct Subscriber: Sendable {
+    /// Unique among the live connections of this process.
+    public let id: UInt64
+    /// How presence lists this connection.
+    public let member: PresenceMember
+    /// The connection's outbound queue.
+    public let queue: OutboundQueue
+
+    /// Creates a subscriber.
+    public init(id: UInt64, member: PresenceMember, queue: OutboundQueue) {
+        self.id = id
+        self.member = member
+        self.queue = queue
+    }
+}
+
+/// What a subscription starts from.
+public struct SubscribeResult: Sendable {
+    /// The position the subscriber is at once the reply is sent; live events follow it.
+    public var position: TopicPosition
+    /// True when every event after the requested `since` is in `events`.
+    public var recovered: Bool
+    /// The recovered events, oldest first (empty unless recovered).
+    public var events: [StoredEvent]
+}

@@ -1,0 +1,92 @@
+import NIOCore
+import Store
+import Synchronization
+
+/// The live side of one topic: its subscribers and the seam where recovery meets live
+/// delivery. Exists only while it has subscribers.
+///
+/// A subscriber is registered first as *recovering*: live frames are held for it while
+/// its recovery is read from the store. ``activate(_:after:reply:)`` then, inside one
+/// critical section, enqueues the reply and the held frames newer than what the reply
+/// covered, and switches it to live. So there is no gap and no duplicate at the seam.
+final class Topic: Sendable {
+    private struct Entry {
+        var subscriber: Subscriber
+        /// Frames held during recovery, with their offsets; nil once live.
+        var held: [(offset: Int64, frame: ByteBuffer)]?
+    }
+
+    /// The most frames held for one recovering subscriber before it counts as slow.
+    static let maxHeldFrames = 10_000
+
+    let name: TopicName
+    private let entries = Mutex<[UInt64: Entry]>([:])
+
+    init(name: TopicName) {
+        self.name = name
+    }
+
+    var isEmpty: Bool { entries.withLock { $0.isEmpty } }
+
+    var members: [PresenceMember] {
+        entries.withLock { $0.values.filter { $0.held == nil }.map(\.subscriber.member) }
+    }
+
+    /// Registers a recovering subscriber; false if it is already subscribed.
+    func register(_ subscriber: Subscriber) -> Bool {
+        entries.withLock { entries in
+            guard entries[subscriber.id] == nil else { return false }
+            entries[subscriber.id] = Entry(subscriber: subscriber, held: [])
+            return true
+        }
+    }
+
+    /// Makes a recovering subscriber live: enqueues `reply` (if any), then the held frames with
+    /// offsets above `offset`. Returns false if it was removed meanwhile.
+    func activate(_ id: UInt64, after offset: Int64, reply: ByteBuffer?) -> Bool {
+        entries.withLock { entries in
+            guard var entry = entries[id], let held = entry.held else { return false }
+            let queue = entry.subscriber.queue
+            if let reply { queue.enqueue(reply) }
+            for item in held where item.offset > offset {
+                queue.enqueue(item.frame)
+            }
+            entry.held = nil
+            entries[id] = entry
+            return true
+        }
+    }
+
+    /// Removes a subscriber; returns it if it was there.
+    func remove(_ id: UInt64) -> Subscriber? {
+        entries.withLock { $0.removeValue(forKey: id)?.subscriber }
+    }
+
+    /// Hands an event frame to every subscriber: live ones get it queued, recovering ones
+    /// hold it until they are activated.
+    func deliver(offset: Int64, frame: ByteBuffer) -> Int {
+        entries.withLock { entries in
+            var delivered = 0
+            for (id, entry) in entries {
+                if entry.held == nil {
+                    if entry.subscriber.queue.enqueue(frame) { delivered += 1 }
+                } else if entry.held!.count < Self.maxHeldFrames {
+                    entries[id]!.held!.append((offset, frame))
+                } else {
+                    entries[id]!.held = []
+                    entry.subscriber.queue.close(.slowConsumer)
+                }
+            }
+            return delivered
+        }
+    }
+
+    /// Queues a frame (presence, unsubscribed) to every live subscriber.
+    func broadcast(_ frame: ByteBuffer) {
+        entries.withLock { entries in
+            for entry in entries.values where entry.held == nil {
+                entry.subscriber.queue.enqueue(frame)
+            }
+        }
+    }
+}

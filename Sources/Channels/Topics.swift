@@ -1,0 +1,161 @@
+import Logging
+import Metrics
+import NIOCore
+import Store
+import Synchronization
+
+/// The topics of this hub: publishing through the group committer, subscriptions with
+/// recovery, history, presence, and fan-out of committed events.
+///
+/// Concurrency model: a mutex-protected map of the topics that have subscribers; each
+/// ``Topic`` guards its own subscribers. Fan-out runs on the committer's loop in commit
+/// order, encodes each event once, and only enqueues: it never awaits a socket.
+///
+/// Memory: a topic is held in memory only while someone subscribes to it; history and
+/// recovery read the store.
+public final class Topics: Sendable {
+    private let store: any EventStore
+    private let committer: GroupCommitter
+    private let policies: [String: NamespacePolicy]
+    private let maxRecoveredEvents: Int
+    private let live = Mutex<[TopicName: Topic]>([:])
+    private let logger: Logger
+
+    /// Creates the topics over a store and its committer, and installs fan-out as the
+    /// committer's commit handler.
+    /// - Parameter maxRecoveredEvents: the most events one subscribe may recover; a longer
+    ///   gap answers `recovered: false`.
+    public init(
+        store: any EventStore, committer: GroupCommitter, policies: [String: NamespacePolicy],
+        maxRecoveredEvents: Int = 10_000, logger: Logger = Logger(label: "switchboard.topics")
+    ) {
+        self.store = store
+        self.committer = committer
+        self.policies = policies
+        self.maxRecoveredEvents = maxRecoveredEvents
+        self.logger = logger
+        committer.setCommitHandler { [weak self] outcomes in
+            self?.deliver(outcomes.lazy.filter { !$0.isDuplicate }.map(\.event))
+        }
+    }
+
+    /// The policy of a topic's namespace.
+    public func policy(for topic: TopicName) throws(ChannelError) -> NamespacePolicy {
+        guard let policy = policies[topic.namespace] else { throw .unknownNamespace(topic.namespace) }
+        return policy
+    }
+
+    /// Publishes an event and returns once it is committed. With a `key`, a repeat within
+    /// the key's lifetime returns the first event and stores nothing.
+    public func publish(to topic: TopicName, name: String, data: String, key: String?) async throws(ChannelError) -> AppendOutcome {
+        let policy = try policy(for: topic)
+        do {
+            let outcome = try await committer.append(
+                AppendRequest(topic: topic.rawValue, name: name, data: data, key: key, retainCount: policy.historySize))
+            if !outcome.isDuplicate {
+                Counter(label: "switchboard_events_published_total", dimensions: [("namespace", topic.namespace)]).increment()
+            }
+            return outcome
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Subscribes a connection, recovering from `since` when given. `reply` builds the
+    /// subscribe reply frame, which is queued before any live event of the topic.
+    public func subscribe(
+        _ subscriber: Subscriber, to name: TopicName, since: TopicPosition?,
+        reply: (SubscribeResult) -> ByteBuffer?
+    ) async throws(ChannelError) -> SubscribeResult {
+        let policy = try policy(for: name)
+        // Registered under the map's lock, so an unsubscribe cannot drop the topic between.
+        let registered: Topic? = live.withLock { live in
+            let topic = live[name] ?? Topic(name: name)
+            live[name] = topic
+            return topic.register(subscriber) ? topic : nil
+        }
+        guard let topic = registered else { throw .alreadySubscribed(name) }
+        do {
+            let result = try await recover(name, since: since)
+            guard topic.activate(subscriber.id, after: result.position.offset, reply: reply(result)) else {
+                return result
+            }
+            if policy.presence {
+                topic.broadcast(ChannelFrames.presence(topic: name, joined: true, member: subscriber.member))
+            }
+            Meter(label: "switchboard_subscriptions", dimensions: [("namespace", name.namespace)]).increment()
+            return result
+        } catch {
+            unsubscribe(subscriber.id, from: name)
+            throw .store(error)
+        }
+    }
+
+    /// Ends a subscription; with `reason`, the subscriber is told with an `unsubscribed` frame.
+    public func unsubscribe(_ id: UInt64, from name: TopicName, reason: String? = nil) {
+        let removed: (Subscriber, Topic)? = live.withLock { live in
+            guard let topic = live[name], let subscriber = topic.remove(id) else { return nil }
+            if topic.isEmpty { live[name] = nil }
+            return (subscriber, topic)
+        }
+        guard let (subscriber, topic) = removed else { return }
+        Meter(label: "switchboard_subscriptions", dimensions: [("namespace", name.namespace)]).decrement()
+        if let reason {
+            subscriber.queue.enqueue(ChannelFrames.unsubscribed(topic: name, reason: reason))
+        }
+        if (try? policy(for: name))?.presence == true {
+            topic.broadcast(ChannelFrames.presence(topic: name, joined: false, member: subscriber.member))
+        }
+    }
+
+    /// Events of a topic, oldest first: those after `since` when given (from the start of
+    /// history when its epoch is not the topic's; an empty epoch matches any), else the
+    /// newest `limit`.
+    public func history(of name: TopicName, since: TopicPosition?, limit: Int) async throws(ChannelError) -> (TopicPosition, [StoredEvent]) {
+        _ = try policy(for: name)
+        do {
+            let position = try await store.position(of: name.rawValue)
+            guard let since else { return (position, try await store.latestEvents(of: name.rawValue, limit: limit)) }
+            let after = since.epoch.isEmpty || since.epoch == position.epoch ? since.offset : 0
+            return (position, try await store.events(of: name.rawValue, after: after, limit: limit))
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// The live subscribers of a topic.
+    public func presence(of name: TopicName) -> [PresenceMember] {
+        live.withLock { $0[name] }?.members ?? []
+    }
+
+    /// Hands committed events to the subscribers of their topics, in the order given.
+    ///
+    /// The group committer calls this after every commit; it is also the seam through
+    /// which a cluster broker delivers events committed on other nodes.
+    public func deliver<S: Sequence>(_ events: S) where S.Element == StoredEvent {
+        for event in events {
+            guard let name = TopicName(event.topic), let topic = live.withLock({ $0[name] }) else { continue }
+            let delivered = topic.deliver(offset: event.offset, frame: ChannelFrames.event(event))
+            Counter(label: "switchboard_events_delivered_total", dimensions: [("namespace", name.namespace)])
+                .increment(by: delivered)
+        }
+    }
+
+    /// Reads what a subscriber missed since `since`, following the recovery rules of the
+    /// protocol: same epoch (or offset 0), and every missed event still in history.
+    private func recover(_ name: TopicName, since: TopicPosition?) async throws(StoreError) -> SubscribeResult {
+        let position = try await store.position(of: name.rawValue)
+        guard let since, since.offset >= 0, since.offset <= position.offset,
+              since.offset == 0 || since.epoch == position.epoch
+        else { return SubscribeResult(position: position, recovered: false, events: []) }
+        if since.offset == position.offset {
+            return SubscribeResult(position: position, recovered: true, events: [])
+        }
+        let events = try await store.events(of: name.rawValue, after: since.offset, limit: maxRecoveredEvents + 1)
+        guard events.first?.offset == since.offset + 1, events.count <= maxRecoveredEvents,
+              events.first?.epoch == position.epoch
+        else { return SubscribeResult(position: position, recovered: false, events: []) }
+        let last = events.last!
+        return SubscribeResult(position: TopicPosition(epoch: last.epoch, offset: max(last.offset, position.offset)), recovered: true, events: events)
+    }
+}

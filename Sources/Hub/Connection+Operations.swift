@@ -1,0 +1,112 @@
+import Channels
+import Foundation
+import NIOCore
+import Store
+
+extension Connection {
+    /// Decodes one text frame, performs it and queues exactly one reply when it has an id
+    /// (or an `error` frame when a frame without id fails).
+    func handle(_ text: String) async {
+        guard text.utf8.count <= hub.configuration.maxMessageBytes else {
+            queue.enqueue(ServerFrames.failure(
+                id: nil, error: .tooLarge("frames are limited to \(hub.configuration.maxMessageBytes) bytes")))
+            return
+        }
+        let frame: ClientFrame
+        switch ClientFrame.parse(text) {
+        case .success(let parsed): frame = parsed
+        case .failure(let rejection):
+            queue.enqueue(ServerFrames.failure(id: rejection.id, error: rejection.error))
+            return
+        }
+        do {
+            if let result = try await perform(frame) {
+                if let id = frame.id { queue.enqueue(ServerFrames.reply(id: id, result: result)) }
+            }
+        } catch {
+            queue.enqueue(ServerFrames.failure(id: frame.id, error: error))
+        }
+    }
+
+    /// Performs an operation; returns the result JSON, or nil when the reply was already
+    /// queued (subscribe queues its own, ahead of live events).
+    private func perform(_ frame: ClientFrame) async throws(HubError) -> String? {
+        switch frame.operation {
+        case .ping:
+            return "{}"
+        case .subscribe(let topic, let since):
+            try hub.authorize(\.subscribe, principal, topic)
+            try await subscribe(topic, since: since, id: frame.id)
+            return nil
+        case .unsubscribe(let topic):
+            if state.withLock({ $0.subscriptions.remove(topic) }) != nil {
+                hub.topics.unsubscribe(id, from: topic)
+            }
+            return "{}"
+        case .publish(let topic, let name, let data, let key):
+            try hub.authorize(\.publish, principal, topic)
+            try throttle()
+            do {
+                let event = try await hub.topics.publish(to: topic, name: name, data: data, key: key).event
+                return "{\"offset\":\(event.offset),\"epoch\":\(JSONText.quoted(event.epoch))}"
+            } catch {
+                throw HubError(error)
+            }
+        case .history(let topic, let since, let limit):
+            try hub.authorize(\.subscribe, principal, topic)
+            do {
+                let (position, events) = try await hub.topics.history(of: topic, since: since, limit: limit)
+                return ServerFrames.positionResult(position, events: events)
+            } catch {
+                throw HubError(error)
+            }
+        case .presence(let topic):
+            let policy = try hub.authorize(\.subscribe, principal, topic)
+            guard policy.presence else { throw .badRequest("presence is off for namespace \(topic.namespace)") }
+            return ServerFrames.presenceResult(hub.topics.presence(of: topic))
+        case .command(let target, _, _):
+            try throttle()
+            throw .notFound("no actor handles \(target.prefix(64))")
+        case .auth(let token):
+            let authentication = try await hub.authenticator.authenticate(token)
+            try state.withLock { state throws(HubError) in
+                guard authentication.principal.subject == state.authentication.principal.subject else {
+                    throw .forbidden("a replacement token must have the same subject")
+                }
+                state.authentication = authentication
+            }
+            let expires = authentication.expires.map { JSONText.quoted(JSONText.timestamp(milliseconds: Int64($0.timeIntervalSince1970 * 1000))) }
+            return "{\"expires\":\(expires ?? "null")}"
+        }
+    }
+
+    private func subscribe(_ topic: TopicName, since: TopicPosition?, id replyID: JSONValue?) async throws(HubError) {
+        try state.withLock { state throws(HubError) in
+            guard !state.subscriptions.contains(topic) else { throw .conflict("already subscribed to \(topic)") }
+            guard state.subscriptions.count < hub.configuration.maxSubscriptionsPerConnection else {
+                throw .rateLimited("at most \(hub.configuration.maxSubscriptionsPerConnection) subscriptions per connection")
+            }
+            state.subscriptions.insert(topic)
+        }
+        do {
+            _ = try await hub.topics.subscribe(subscriber, to: topic, since: since) { result in
+                replyID.map { ServerFrames.reply(id: $0, result: ServerFrames.subscribeResult(topic: topic, result)) }
+            }
+        } catch {
+            _ = state.withLock { $0.subscriptions.remove(topic) }
+            throw HubError(error)
+        }
+    }
+
+    /// Spends a token of the connection's bucket; abuse of the limit closes with 4029.
+    private func throttle() throws(HubError) {
+        let now = ContinuousClock.now
+        let (wait, abusive) = state.withLock { state -> (Double?, Bool) in
+            guard let wait = state.bucket?.take(now: now) else { return (nil, false) }
+            return (wait, state.abuse.recordRejection(now: now))
+        }
+        guard let wait else { return }
+        if abusive { disconnect(code: 4029, reason: "rate limit exceeded", reconnect: true) }
+        throw .rateLimited("too many requests", retryAfter: Int(wait.rounded(.up)))
+    }
+}

@@ -1,0 +1,137 @@
+import Channels
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import Metrics
+import NIOCore
+import NIOWebSocket
+import Store
+import Synchronization
+
+/// One WebSocket client: one read loop that decodes, dispatches and replies in order,
+/// and one writer draining the connection's byte-bounded ``OutboundQueue``.
+///
+/// Lifecycle: the read loop ends when the client closes, or when the queue closes (slow
+/// consumer, token expiry, shutdown, abuse); the writer then writes the close frame and
+/// the connection leaves its topics. Nothing that happens here can block another
+/// connection: fan-out only ever enqueues.
+final class Connection: Sendable {
+    struct State {
+        var authentication: Authentication
+        var subscriptions: Set<TopicName> = []
+        var bucket: TokenBucket?
+        var abuse: AbuseMeter
+    }
+
+    let id: UInt64
+    let clientID: String
+    let queue: OutboundQueue
+    let hub: HubContext
+    let state: Mutex<State>
+    let logger: Logger
+
+    init(id: UInt64, authentication: Authentication, hub: HubContext) {
+        self.id = id
+        self.clientID = "c_" + Authenticator.randomToken(bytes: 9)
+        self.queue = OutboundQueue(maxBytes: hub.configuration.outboundQueueBytes)
+        self.hub = hub
+        let now = ContinuousClock.now
+        let limit = HubConfiguration.limit(for: authentication.principal.roles, in: hub.configuration.socketLimits)
+        self.state = Mutex(State(
+            authentication: authentication, bucket: limit.map { TokenBucket($0, now: now) },
+            abuse: AbuseMeter(threshold: hub.configuration.abuseThreshold, now: now)))
+        var logger = hub.logger
+        logger[metadataKey: "sb.client"] = .string(clientID)
+        logger[metadataKey: "sb.user"] = .string(authentication.principal.subject)
+        self.logger = logger
+    }
+
+    var principal: Principal { state.withLock { $0.authentication.principal } }
+
+    var subscriber: Subscriber {
+        Subscriber(id: id, member: PresenceMember(client: clientID, user: principal.subject), queue: queue)
+    }
+
+    /// Serves the connection until it closes.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        logger.debug("connected")
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.readLoop(inbound) }
+            group.addTask { await self.closeOnExpiry() }
+            await writeLoop(outbound)
+            group.cancelAll()
+        }
+        for topic in state.withLock({ $0.subscriptions }) {
+            hub.topics.unsubscribe(id, from: topic)
+        }
+        logger.debug("disconnected")
+    }
+
+    /// Sends a final `disconnect` frame, then closes.
+    func disconnect(code: UInt16, reason: String, reconnect: Bool) {
+        queue.enqueue(ServerFrames.disconnect(code: code, reason: reason, reconnect: reconnect))
+        queue.close(CloseReason(code: code, reason: reason))
+    }
+
+    private func readLoop(_ inbound: WebSocketInboundStream) async {
+        // Frames up to twice the limit are read and answered `too_large`; larger ones
+        // are cut off by the WebSocket layer, which closes with 1009.
+        do {
+            for try await message in inbound.messages(maxSize: Self.maxFrameSize(hub.configuration)) {
+                switch message {
+                case .text(let text):
+                    await handle(text)
+                case .binary:
+                    queue.enqueue(ServerFrames.failure(id: nil, error: .badRequest("binary frames are not supported; send JSON text")))
+                }
+                if queue.isClosing { break }
+            }
+            queue.close(CloseReason(code: 1000, reason: ""))
+        } catch {
+            queue.close(CloseReason(code: 1009, reason: "message too large"))
+        }
+    }
+
+    private func writeLoop(_ outbound: WebSocketOutboundWriter) async {
+        while true {
+            switch await queue.next() {
+            case .frames(let frames):
+                do {
+                    for frame in frames {
+                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                    }
+                } catch {
+                    queue.close(CloseReason(code: 1006, reason: "write failed"))
+                    return
+                }
+            case .close(let reason):
+                if reason == .slowConsumer {
+                    Counter(label: "switchboard_ws_slow_consumer_closes_total").increment()
+                    logger.info("closing a slow consumer", metadata: ["sb.queue_bytes": "\(queue.maxBytes)"])
+                }
+                try? await outbound.close(WebSocketErrorCode(codeNumber: Int(reason.code)), reason: reason.reason)
+                return
+            }
+        }
+    }
+
+    /// Closes with 4001 when the token expires; an `auth` op moves the deadline.
+    private func closeOnExpiry() async {
+        while !Task.isCancelled {
+            guard let expires = state.withLock({ $0.authentication.expires }) else {
+                try? await Task.sleep(for: .seconds(3600))
+                continue
+            }
+            let remaining = expires.timeIntervalSinceNow
+            if remaining <= 0 {
+                disconnect(code: 4001, reason: "token expired", reconnect: true)
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(Int64(min(remaining, 3600) * 1000) + 1))
+        }
+    }
+
+    static func maxFrameSize(_ configuration: HubConfiguration) -> Int {
+        configuration.maxMessageBytes * 2
+    }
+}

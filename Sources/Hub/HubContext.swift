@@ -1,0 +1,32 @@
+import Channels
+import Logging
+import Store
+
+/// What every connection and route works with; built once by ``HubServer``.
+struct HubContext: Sendable {
+    var configuration: HubConfiguration
+    var store: any EventStore
+    var topics: Topics
+    var authenticator: Authenticator
+    var connections: ConnectionRegistry
+    var restLimiter: RESTRateLimiter
+    var logger: Logger
+}
+
+extension HubContext {
+    /// Checks a namespace rule (`\.subscribe` or `\.publish`) for `principal` on `topic`;
+    /// returns the namespace's policy.
+    @discardableResult
+    func authorize(
+        _ rule: KeyPath<NamespacePolicy, AccessRule>, _ principal: Principal, _ topic: TopicName
+    ) throws(HubError) -> NamespacePolicy {
+        let policy: NamespacePolicy
+        do {
+            policy = try topics.policy(for: topic)
+        } catch {
+            throw HubError(error)
+        }
+        guard policy[keyPath: rule].allows(principal, on: topic) else { throw .forbidden("not allowed on \(topic)") }
+        return policy
+    }
+}

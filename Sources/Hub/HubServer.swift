@@ -1,0 +1,118 @@
+import Channels
+import Hummingbird
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import ServiceLifecycle
+import Store
+import UnixSignals
+
+/// The whole hub, assembled: store, group committer, topics, retention, the HTTP and
+/// WebSocket server and the connection drain, run as one `ServiceGroup`.
+///
+/// Shutdown order (services stop in reverse): connections are drained first (disconnect
+/// frames, close 1001), then the HTTP server stops, then retention, and last the
+/// committer finishes the commits already waiting.
+public struct HubServer: Sendable {
+    /// The configuration in force.
+    public let configuration: HubConfiguration
+    private let hub: HubContext
+    private let committer: GroupCommitter
+    private let logger: Logger
+
+    /// Opens the store and prepares everything; nothing listens until ``makeServiceGroup(signals:onListening:)`` runs.
+    public init(configuration: HubConfiguration, logger: Logger = Logger(label: "switchboard")) async throws(HubError) {
+        HubMetrics.bootstrap()
+        self.configuration = configuration
+        self.logger = logger
+        let secret = try HubSecret.loadOrCreate(dataDirectory: configuration.dataDirectory)
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: configuration.databasePath, durability: configuration.durability, logger: logger)
+        } catch {
+            throw .unavailable(error.message)
+        }
+        committer = GroupCommitter(store: store, logger: logger)
+        let topics = Topics(
+            store: store, committer: committer, policies: configuration.effectiveNamespaces,
+            maxRecoveredEvents: configuration.maxRecoveredEvents, logger: logger)
+        hub = HubContext(
+            configuration: configuration, store: store, topics: topics,
+            authenticator: await Authenticator(secret: secret, store: store),
+            connections: ConnectionRegistry(
+                maxPerUser: configuration.maxConnectionsPerUser, grace: .seconds(configuration.shutdownGraceSeconds), logger: logger),
+            restLimiter: RESTRateLimiter(limits: configuration.restLimits),
+            logger: logger)
+    }
+
+    /// The hub's authenticator, for minting tokens against the same secret.
+    public var authenticator: Authenticator { hub.authenticator }
+
+    /// The service group that runs the hub. `onListening` gets the bound port.
+    public func makeServiceGroup(
+        signals: [UnixSignal] = [.sigterm, .sigint], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorEnvelopeMiddleware())
+        RESTRoutes(hub: hub).register(on: router)
+
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(), configuration: .init(ws: webSocketConfiguration)),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let retention = RetentionService(store: hub.store, policies: configuration.effectiveNamespaces, logger: logger)
+        return ServiceGroup(configuration: .init(
+            services: [
+                .init(service: committer),
+                .init(service: retention),
+                .init(service: app),
+                .init(service: hub.connections),
+            ],
+            gracefulShutdownSignals: signals,
+            logger: logger))
+    }
+
+    private var webSocketConfiguration: WebSocketServerConfiguration {
+        WebSocketServerConfiguration(
+            maxFrameSize: Connection.maxFrameSize(configuration),
+            extensions: configuration.compression
+                ? [.perMessageDeflate(maxDecompressedFrameSize: Connection.maxFrameSize(configuration))] : [],
+            autoPing: .enabled(timePeriod: .seconds(30)))
+    }
+
+    /// `/v1/ws`: authenticates, admits and serves a connection. A refused token is closed
+    /// at once with 4001 and nothing is delivered, since the upgrade path cannot answer 401.
+    private func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        let hub = self.hub
+        router.ws("/v1/ws") { inbound, outbound, context in
+            let authentication: Authentication
+            do throws(HubError) {
+                authentication = try await hub.authenticator.authenticate(Self.bearerToken(context.request) ?? "")
+            } catch {
+                try? await outbound.close(WebSocketErrorCode(codeNumber: 4001), reason: error.message)
+                return
+            }
+            switch hub.connections.admit(authentication, hub: hub) {
+            case .failure(let reason):
+                try? await outbound.close(WebSocketErrorCode(codeNumber: Int(reason.code)), reason: reason.reason)
+            case .success(let connection):
+                await connection.run(inbound: inbound, outbound: outbound)
+                hub.connections.remove(connection)
+            }
+        }
+        return router
+    }
+
+    /// The token of an `Authorization: Bearer` header, or of the `token` query parameter.
+    static func bearerToken(_ request: Request) -> String? {
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            return String(header.dropFirst(7))
+        }
+        return request.uri.queryParameters["token"].map(String.init)
+    }
+}

@@ -1,0 +1,46 @@
+/// The OpenAPI 3.1 description of every HTTP route the hub serves, at `/api/v1/openapi.json`.
+enum OpenAPIDocument {
+    static let json = #"""
+{"openapi":"3.1.0",
+"info":{"title":"Switchboard","version":"1.0.0","description":"REST side door of the Switchboard real-time messaging hub. WebSocket protocol: GET /v1/ws (see docs/protocol.md)."},
+"servers":[{"url":"/"}],
+"security":[{"bearer":[]}],
+"components":{
+ "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"A JWT signed by the hub (HS256) or an sk_ API key."}},
+ "parameters":{"topic":{"name":"topic","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@=+:-]{1,128}$"},"example":"chat:8f2c"}},
+ "schemas":{
+  "Error":{"type":"object","required":["error"],"properties":{"error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"string","enum":["bad_request","unauthorized","forbidden","not_found","conflict","rate_limited","too_large","unavailable","internal"]},"message":{"type":"string"}}}}},
+  "Position":{"type":"object","required":["offset","epoch"],"properties":{"offset":{"type":"integer","minimum":1},"epoch":{"type":"string"}}},
+  "Event":{"type":"object","required":["topic","offset","epoch","time","name","data"],"properties":{"topic":{"type":"string"},"offset":{"type":"integer"},"epoch":{"type":"string"},"time":{"type":"string","format":"date-time"},"name":{"type":"string"},"data":{}}},
+  "Events":{"type":"object","required":["epoch","offset","events"],"properties":{"epoch":{"type":"string"},"offset":{"type":"integer","minimum":0},"events":{"type":"array","items":{"$ref":"#/components/schemas/Event"}}}},
+  "Presence":{"type":"object","required":["clients"],"properties":{"clients":{"type":"array","items":{"type":"object","properties":{"client":{"type":"string"},"user":{"type":"string"},"info":{}}}}}}
+ },
+ "responses":{
+  "BadRequest":{"description":"Malformed input","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},
+  "Unauthorized":{"description":"Missing or invalid token","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},
+  "Forbidden":{"description":"Not allowed on this topic","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},
+  "NotFound":{"description":"Unknown namespace","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},
+  "TooLarge":{"description":"Body over the limit","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},
+  "Unprocessable":{"description":"Valid JSON that fails validation","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},
+  "RateLimited":{"description":"Too many requests","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},
+  "Unavailable":{"description":"The store is unusable or the hub is shutting down","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}
+ }},
+"paths":{
+ "/healthz":{"get":{"summary":"Liveness","security":[],"responses":{"200":{"description":"The process is up"}}}},
+ "/readyz":{"get":{"summary":"Readiness: the store answers and the hub is not draining","security":[],"responses":{"200":{"description":"Ready"},"503":{"$ref":"#/components/responses/Unavailable"}}}},
+ "/metrics":{"get":{"summary":"Prometheus metrics","security":[],"responses":{"200":{"description":"Text exposition format","content":{"text/plain":{}}}}}},
+ "/api/v1/openapi.json":{"get":{"summary":"This document","security":[],"responses":{"200":{"description":"OpenAPI 3.1"}}}},
+ "/api/v1/topics/{topic}/events":{
+  "parameters":[{"$ref":"#/components/parameters/topic"}],
+  "post":{"summary":"Publish an event; answered after it is committed","parameters":[{"name":"Idempotency-Key","in":"header","schema":{"type":"string","maxLength":128},"description":"The same key on the same topic within 24 h returns the first result and stores nothing."}],
+   "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":128},"data":{}}}}}},
+   "responses":{"201":{"description":"Committed","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Position"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"},"413":{"$ref":"#/components/responses/TooLarge"},"422":{"$ref":"#/components/responses/Unprocessable"},"429":{"$ref":"#/components/responses/RateLimited"},"503":{"$ref":"#/components/responses/Unavailable"}}},
+  "get":{"summary":"Read history: after `since` when given, else the newest `limit` events",
+   "parameters":[{"name":"since","in":"query","schema":{"type":"integer","minimum":0}},{"name":"epoch","in":"query","schema":{"type":"string"},"description":"With since: when it is not the topic's epoch, history is read from its start."},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":1000,"default":100}}],
+   "responses":{"200":{"description":"Events, oldest first","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Events"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"},"429":{"$ref":"#/components/responses/RateLimited"}}}},
+ "/api/v1/topics/{topic}/presence":{
+  "parameters":[{"$ref":"#/components/parameters/topic"}],
+  "get":{"summary":"Who is subscribed now","responses":{"200":{"description":"Subscribers","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Presence"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"}}}}
+}}
+"""#
+}

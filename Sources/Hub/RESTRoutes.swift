@@ -1,0 +1,133 @@
+import Channels
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// The REST side door under `/api/v1`, plus health, readiness and metrics.
+struct RESTRoutes {
+    let hub: HubContext
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in json(.ok, "{\"status\":\"ok\"}") }
+        router.get("/readyz") { _, _ in try await ready() }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: HubMetrics.exposition())))
+        }
+        router.get("/v1/ws") { request, _ -> Response in
+            // Reached only without an Upgrade header: say what is wrong with it.
+            _ = try await authenticate(request)
+            throw HubError.badRequest("this endpoint needs a WebSocket upgrade")
+        }
+        let api = router.group("/api/v1")
+        api.get("/openapi.json") { _, _ in json(.ok, OpenAPIDocument.json) }
+        api.post("/topics/:topic/events") { request, context in try await publish(request, context) }
+        api.get("/topics/:topic/events") { request, context in try await events(request, context) }
+        api.get("/topics/:topic/presence") { request, context in try await presence(request, context) }
+    }
+
+    private func ready() async throws -> Response {
+        guard !hub.connections.isDraining else { throw HubError.unavailable("shutting down") }
+        do {
+            try await hub.store.checkHealth()
+        } catch {
+            throw HubError.unavailable("the store is unusable")
+        }
+        return json(.ok, "{\"status\":\"ready\"}")
+    }
+
+    private func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let principal = try await authenticate(request)
+        let topic = try topic(context)
+        try hub.authorize(\.publish, principal, topic)
+        let body = try await jsonBody(request)
+        guard case .string(let name)? = body["name"], (1...ClientFrame.maxNameLength).contains(name.utf8.count) else {
+            throw HubError.invalid("name is required: a string of 1 to \(ClientFrame.maxNameLength) bytes")
+        }
+        let key = request.headers[.idempotencyKey]
+        if let key, !(1...ClientFrame.maxNameLength).contains(key.utf8.count) {
+            throw HubError.invalid("Idempotency-Key must be 1 to \(ClientFrame.maxNameLength) bytes")
+        }
+        let outcome: AppendOutcome
+        do {
+            outcome = try await hub.topics.publish(to: topic, name: name, data: (body["data"] ?? .null).text, key: key)
+        } catch {
+            throw HubError(error)
+        }
+        var response = json(.created, "{\"offset\":\(outcome.event.offset),\"epoch\":\(JSONText.quoted(outcome.event.epoch))}")
+        if outcome.isDuplicate { response.headers[.idempotentReplayed] = "true" }
+        return response
+    }
+
+    private func events(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let principal = try await authenticate(request)
+        let topic = try topic(context)
+        try hub.authorize(\.subscribe, principal, topic)
+        let query = request.uri.queryParameters
+        let since = try query["since"].map { text -> TopicPosition in
+            guard let offset = Int64(text), offset >= 0 else { throw HubError.badRequest("since must be a non-negative integer") }
+            return TopicPosition(epoch: query["epoch"].map(String.init) ?? "", offset: offset)
+        }
+        let limit = try query["limit"].map { text -> Int in
+            guard let limit = Int(text), (1...ClientFrame.maxHistoryLimit).contains(limit) else {
+                throw HubError.badRequest("limit must be from 1 to \(ClientFrame.maxHistoryLimit)")
+            }
+            return limit
+        } ?? 100
+        do {
+            let (position, events) = try await hub.topics.history(of: topic, since: since, limit: limit)
+            return json(.ok, ServerFrames.positionResult(position, events: events))
+        } catch {
+            throw HubError(error)
+        }
+    }
+
+    private func presence(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let principal = try await authenticate(request)
+        let topic = try topic(context)
+        let policy = try hub.authorize(\.subscribe, principal, topic)
+        guard policy.presence else { throw HubError.badRequest("presence is off for namespace \(topic.namespace)") }
+        return json(.ok, ServerFrames.presenceResult(hub.topics.presence(of: topic)))
+    }
+
+    // MARK: - Helpers
+
+    private func authenticate(_ request: Request) async throws -> Principal {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw HubError.unauthorized()
+        }
+        let principal = try await hub.authenticator.authenticate(String(header.dropFirst(7))).principal
+        try hub.restLimiter.check(principal)
+        return principal
+    }
+
+    private func topic(_ context: BasicRequestContext) throws -> TopicName {
+        let raw = context.parameters.get("topic") ?? ""
+        guard let topic = TopicName(raw.removingPercentEncoding ?? raw) else {
+            throw HubError.badRequest("invalid topic name")
+        }
+        return topic
+    }
+
+    private func jsonBody(_ request: Request) async throws -> JSONValue {
+        var request = request
+        let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
+            throw HubError.badRequest("the body is not valid JSON")
+        }
+        guard case .object = value else { throw HubError.invalid("the body must be a JSON object") }
+        return value
+    }
+}
+
+/// A JSON response with the given status.
+func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}

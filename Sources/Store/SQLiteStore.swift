@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The default ``EventStore``: one SQLite file in WAL mode, through a GRDB `DatabasePool`.
+///
+/// Reads run concurrently on the pool's readers; writes are serialized by SQLite.
+/// Database errors are logged here and surface as ``StoreError`` without their text.
+public struct SQLiteStore: EventStore {
+    /// How hard each commit is pushed to disk.
+    public enum Durability: String, Sendable, Codable {
+        /// `synchronous = FULL`: an acknowledged event survives a power loss.
+        case full
+        /// `synchronous = NORMAL`: an acknowledged event survives a process crash; a power
+        /// loss may lose the last commits.
+        case normal
+    }
+
+    private let pool: DatabasePool
+    private let logger: Logger
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String, durability: Durability = .full, logger: Logger = Logger(label: "switchboard.store")) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        self.logger = logger
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            logger.error("cannot open the store", metadata: ["sb.path": "\(path)", "error": "\(error)"])
+            throw .unavailable("cannot open the store at \(path)")
+        }
+    }
+
+    public func append(_ batch: [AppendRequest]) async throws(StoreError) -> [AppendOutcome] {
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        return try await write { db in
+            var heads: [String: TopicPosition] = [:]
+            var outcomes: [AppendOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            for request in batch {
+                if let key = request.key, let first = try Self.eventForKey(key, topic: request.topic, db: db) {
+                    outcomes.append(AppendOutcome(event: first, isDuplicate: true))
+                    continue
+                }
+                var head = try heads[request.topic] ?? Self.head(of: request.topic, db: db)
+                head.offset += 1
+                heads[request.topic] = head
+                let event = StoredEvent(
+                    topic: request.topic, offset: head.offset, epoch: head.epoch,
+                    name: request.name, data: request.data, timeMilliseconds: now)
+                try db.cachedStatement(sql: """
+                    INSERT INTO topic_events (topic, event_offset, name, data, time_ms) VALUES (?, ?, ?, ?, ?)
+                    """).execute(arguments: [event.topic, event.offset, event.name, event.data, event.timeMilliseconds])
+                if let key = request.key {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO publish_keys (topic, key, event_offset, epoch, created_ms) VALUES (?, ?, ?, ?, ?)
+                        """).execute(arguments: [event.topic, key, event.offset, event.epoch, now])
+                }
+                try db.cachedStatement(sql: "DELETE FROM topic_events WHERE topic = ? AND event_offset <= ?")
+                    .execute(arguments: [event.topic, event.offset - Int64(max(request.retainCount, 1))])
+                outcomes.append(AppendOutcome(event: event, isDuplicate: false))
+            }
+            for (topic, head) in heads {
+                try db.cachedStatement(sql: """
+                    INSERT INTO topic_heads (topic, epoch, last_offset) VALUES (?, ?, ?)
+                    ON CONFLICT(topic) DO UPDATE SET last_offset = excluded.last_offset
+                    """).execute(arguments: [topic, head.epoch, head.offset])
+            }
+            return outcomes
+        }
+    }
+
+    public func position(of topic: String) async throws(StoreError) -> TopicPosition {
+        try await read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT epoch, last_offset FROM topic_heads WHERE topic = ?", arguments: [topic])
+            return row.map { TopicPosition(epoch: $0["epoch"], offset: $0["last_offset"]) } ?? .empty
+        }
+    }
+
+    public func events(of topic: String, after offset: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
+        try await read { db in
+            try Self.fetchEvents(db, sql: """
+                SELECT e.topic, e.event_offset, h.epoch, e.name, e.data, e.time_ms
+                FROM topic_events e JOIN topic_heads h ON h.topic = e.topic
+                WHERE e.topic = ? AND e.event_offset > ? ORDER BY e.event_offset LIMIT ?
+                """, arguments: [topic, offset, limit])
+        }
+    }
+
+    public func latestEvents(of topic: String, limit: Int) async throws(StoreError) -> [StoredEvent] {
+        try await read { db in
+            try Self.fetchEvents(db, sql: """
+                SELECT e.topic, e.event_offset, h.epoch, e.name, e.data, e.time_ms
+                FROM topic_events e JOIN topic_heads h ON h.topic = e.topic
+                WHERE e.topic = ? ORDER BY e.event_offset DESC LIMIT ?
+                """, arguments: [topic, limit]).reversed()
+        }
+    }
+
+    public func firstRetainedOffset(of topic: String) async throws(StoreError) -> Int64? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(event_offset) FROM topic_events WHERE topic = ?", arguments: [topic])
+        }
+    }
+
+    public func trimEvents(namespace: String, before cutoffMilliseconds: Int64) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                DELETE FROM topic_events
+                WHERE topic >= ? AND topic < ? AND time_ms < ?
+                  AND event_offset < (SELECT last_offset FROM topic_heads h WHERE h.topic = topic_events.topic)
+                """, arguments: [namespace + ":", namespace + ";", cutoffMilliseconds])
+            return db.changesCount
+        }
+    }
+
+    public func expireIdempotencyKeys(before cutoffMilliseconds: Int64) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM publish_keys WHERE created_ms < ?", arguments: [cutoffMilliseconds])
+            return db.changesCount
+        }
+    }
+
+    public func insertAPIKey(_ record: APIKeyRecord) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys (id, hash, role, created_ms) VALUES (?, ?, ?, ?)",
+                arguments: [record.id, record.hash, record.role, record.createdMilliseconds])
+        }
+    }
+
+    public func apiKey(hash: String) async throws(StoreError) -> APIKeyRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT id, hash, role, created_ms FROM api_keys WHERE hash = ?", arguments: [hash]).map {
+                APIKeyRecord(id: $0["id"], hash: $0["hash"], role: $0["role"], createdMilliseconds: $0["created_ms"])
+            }
+        }
+    }
+
+    public func checkHealth() async throws(StoreError) {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: - Helpers
+
+    private static func head(of topic: String, db: Database) throws -> TopicPosition {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT epoch, last_offset FROM topic_heads WHERE topic = ?"), arguments: [topic])
+        return row.map { TopicPosition(epoch: $0["epoch"], offset: $0["last_offset"]) }
+            ?? TopicPosition(epoch: Self.newEpoch(), offset: 0)
+    }
+
+    private static func eventForKey(_ key: String, topic: String, db: Database) throws -> StoredEvent? {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT event_offset, epoch FROM publish_keys WHERE topic = ? AND key = ?"),
+            arguments: [topic, key])
+        else { return nil }
+        let offset: Int64 = row["event_offset"]
+        let epoch: String = row["epoch"]
+        let stored = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT name, data, time_ms FROM topic_events WHERE topic = ? AND event_offset = ?"),
+            arguments: [topic, offset])
+        // The event may have been trimmed since; the position is still the first result.
+        return StoredEvent(
+            topic: topic, offset: offset, epoch: epoch,
+            name: stored?["name"] ?? "", data: stored?["data"] ?? "null", timeMilliseconds: stored?["time_ms"] ?? 0)
+    }
+
+    private static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map {
+            StoredEvent(
+                topic: $0[0], offset: $0[1], epoch: $0[2], name: $0[3], data: $0[4], timeMilliseconds: $0[5])
+        }
+    }
+
+    /// A short random epoch: 64 bits as hex, enough that a restarted sequence never reuses one.
+    static func newEpoch() -> String {
+        String(UInt64.random(in: .min ... .max), radix: 16)
+    }
+
+    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            logger.error("store write failed", metadata: ["error": "\(error)"])
+            throw .unavailable()
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            logger.error("store read failed", metadata: ["error": "\(error)"])
+            throw .unavailable()
+        }
+    }
+}
