@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns every error a route throws into the REST error envelope with a stable code;
 /// unexpected errors are logged and answered `internal`, never with their text.
@@ -11,6 +12,8 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             throw Self.translate(error)
+        } catch is NIOTooManyBytesError {
+            throw HubError.tooLarge("the body is too large")
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)", "sb.path": "\(request.uri.path)"])
             throw HubError.internal

@@ -81,7 +81,8 @@ public struct HubServer: Sendable {
             maxFrameSize: Connection.maxFrameSize(configuration),
             extensions: configuration.compression
                 ? [.perMessageDeflate(maxDecompressedFrameSize: Connection.maxFrameSize(configuration))] : [],
-            autoPing: .enabled(timePeriod: .seconds(30)))
+            autoPing: .enabled(timePeriod: .seconds(30)),
+            closeTimeout: .seconds(5))
     }
 
     /// `/v1/ws`: authenticates, admits and serves a connection. A refused token is closed

@@ -10,7 +10,7 @@ struct Tail: AsyncParsableCommand {
     @OptionGroup var hub: HubConnectionOptions
     @Argument(help: "The topic, e.g. chat:8f2c.") var topic: String
     @Option(help: "Recover events after this offset first.") var since: Int?
-    @Option(help: "The epoch of --since (default: any).") var epoch: String = ""
+    @Option(help: "The epoch of --since; needed to recover unless --since is 0.") var epoch: String = ""
 
     func run() async throws {
         let url = hub.baseURL.replacingOccurrences(of: "http", with: "ws", options: .anchored) + "/v1/ws"

@@ -1,0 +1,110 @@
+import Channels
+import NIOCore
+import Testing
+
+@Suite("TopicName")
+struct TopicNameTests {
+    @Test(arguments: ["chat:8f2c", "ticket:T-1042", "tickets:billing", "inbox:u42", "events:orders.eu", "a:b:c"])
+    func acceptsValidNames(_ name: String) {
+        #expect(TopicName(name)?.rawValue == name)
+    }
+
+    @Test(arguments: ["", "chat", ":x", "chat:", "Chat:x", "9a:x", "chat:has space", "chat:é", "a:" + String(repeating: "x", count: 129)])
+    func refusesInvalidNames(_ name: String) {
+        #expect(TopicName(name) == nil)
+    }
+
+    @Test func splitsAtTheFirstColon() throws {
+        let name = try #require(TopicName("a:b:c"))
+        #expect(name.namespace == "a" && name.id == "b:c")
+    }
+}
+
+@Suite("Namespace policies")
+struct NamespacePolicyTests {
+    let customer = Principal(subject: "u42", roles: [.customer], topicPatterns: ["chat:8f2c", "campaign:*"])
+    let defaults = NamespacePolicy.defaults
+
+    func allowed(_ rule: KeyPath<NamespacePolicy, AccessRule>, _ principal: Principal, _ topic: String) -> Bool {
+        let name = TopicName(topic)!
+        return defaults[name.namespace]![keyPath: rule].allows(principal, on: name)
+    }
+
+    @Test func customersGetClaimedTopicsAndTheirOwnInboxOnly() {
+        #expect(allowed(\.subscribe, customer, "chat:8f2c"))
+        #expect(!allowed(\.subscribe, customer, "chat:other"))
+        #expect(allowed(\.subscribe, customer, "campaign:c17"))
+        #expect(allowed(\.subscribe, customer, "inbox:u42"))
+        #expect(!allowed(\.subscribe, customer, "inbox:u7"))
+        #expect(!allowed(\.subscribe, customer, "tickets:billing"))
+        #expect(!allowed(\.publish, customer, "events:orders"))
+    }
+
+    @Test func ticketsStreamsIgnoreClaims() {
+        let sneaky = Principal(subject: "u1", roles: [.customer], topicPatterns: ["tickets:*"])
+        #expect(!allowed(\.subscribe, sneaky, "tickets:billing"))
+    }
+
+    @Test func adminMayDoEverythingAndServicesPublishAnywhere() {
+        let admin = Principal(subject: "a", roles: [.admin])
+        let service = Principal(subject: "s", roles: [.service])
+        for topic in ["chat:1", "ticket:1", "tickets:q", "campaign:1", "inbox:u1", "events:x"] {
+            #expect(allowed(\.subscribe, admin, topic) && allowed(\.publish, admin, topic))
+            #expect(allowed(\.publish, service, topic))
+        }
+    }
+}
+
+@Suite("OutboundQueue")
+struct OutboundQueueTests {
+    @Test func framesAreHandedToTheWriterInOrder() async {
+        let queue = OutboundQueue(maxBytes: 100)
+        #expect(queue.enqueue(ByteBuffer(string: "a")))
+        #expect(queue.enqueue(ByteBuffer(string: "b")))
+        guard case .frames(let frames) = await queue.next() else { Issue.record("expected frames"); return }
+        #expect(frames.map { String(buffer: $0) } == ["a", "b"])
+        #expect(queue.queuedBytes == 0)
+    }
+
+    @Test func overflowDropsTheBacklogAndClosesAsSlowConsumer() async {
+        let queue = OutboundQueue(maxBytes: 10)
+        #expect(queue.enqueue(ByteBuffer(string: "123456")))
+        #expect(!queue.enqueue(ByteBuffer(string: "123456")))
+        #expect(!queue.enqueue(ByteBuffer(string: "1")))
+        #expect(queue.queuedBytes == 0)
+        guard case .close(let reason) = await queue.next() else { Issue.record("expected close"); return }
+        #expect(reason == .slowConsumer)
+    }
+
+    @Test func closeWritesWhatIsQueuedFirst() async {
+        let queue = OutboundQueue(maxBytes: 100)
+        queue.enqueue(ByteBuffer(string: "bye"))
+        queue.close(CloseReason(code: 1001, reason: "going away"))
+        #expect(!queue.enqueue(ByteBuffer(string: "late")))
+        guard case .frames(let frames) = await queue.next() else { Issue.record("expected frames"); return }
+        #expect(frames.count == 1)
+        guard case .close(let reason) = await queue.next() else { Issue.record("expected close"); return }
+        #expect(reason.code == 1001)
+    }
+
+    @Test func aWaitingWriterIsWokenByEnqueue() async {
+        let queue = OutboundQueue(maxBytes: 100)
+        async let next = queue.next()
+        try? await Task.sleep(for: .milliseconds(10))
+        queue.enqueue(ByteBuffer(string: "x"))
+        guard case .frames(let frames) = await next else { Issue.record("expected frames"); return }
+        #expect(frames.count == 1)
+    }
+}
+
+@Suite("JSONText")
+struct JSONTextTests {
+    @Test func escapesControlCharactersQuotesAndBackslashes() {
+        #expect(JSONText.quoted("a\"b\\c\n\u{01}é") == #""a\"b\\c\n\u0001é""#)
+    }
+
+    @Test func formatsRFC3339WithMilliseconds() {
+        #expect(JSONText.timestamp(milliseconds: 1_795_860_000_123) == "2026-11-28T10:00:00.123Z")
+        #expect(JSONText.timestamp(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+    }
+}

@@ -1,0 +1,77 @@
+import Channels
+@testable import Hub
+import Store
+import Testing
+
+@Suite("ClientFrame")
+struct ClientFrameTests {
+    @Test func parsesEveryOperation() throws {
+        let cases: [(String, ClientFrame.Operation)] = [
+            (#"{"op":"ping"}"#, .ping),
+            (#"{"op":"subscribe","topic":"chat:1","since":{"offset":4,"epoch":"e"}}"#,
+             .subscribe(TopicName("chat:1")!, since: TopicPosition(epoch: "e", offset: 4))),
+            (#"{"op":"unsubscribe","topic":"chat:1"}"#, .unsubscribe(TopicName("chat:1")!)),
+            (#"{"op":"publish","topic":"chat:1","name":"m","data":{"b":[1,2.5,null],"a":"x"},"key":"k"}"#,
+             .publish(TopicName("chat:1")!, name: "m", data: #"{"a":"x","b":[1,2.5,null]}"#, key: "k")),
+            (#"{"op":"history","topic":"chat:1","limit":5}"#, .history(TopicName("chat:1")!, since: nil, limit: 5)),
+            (#"{"op":"presence","topic":"chat:1"}"#, .presence(TopicName("chat:1")!)),
+            (#"{"op":"command","target":"ticket:T-1","name":"x","args":{"a":1}}"#,
+             .command(target: "ticket:T-1", name: "x", args: .object(["a": .integer(1)]))),
+            (#"{"op":"auth","token":"t"}"#, .auth(token: "t")),
+        ]
+        for (text, operation) in cases {
+            #expect(try ClientFrame.parse(text).get().operation == operation, "\(text)")
+        }
+    }
+
+    @Test func keepsTheIdOfAFrameItRejects() {
+        guard case .failure(let rejection) = ClientFrame.parse(#"{"id":"a7","op":"publish","topic":"chat:1"}"#) else {
+            Issue.record("expected a rejection"); return
+        }
+        #expect(rejection.id == .string("a7"))
+        #expect(rejection.error.code == "bad_request")
+    }
+
+    @Test func publishDataDefaultsToNull() throws {
+        let frame = try ClientFrame.parse(#"{"op":"publish","topic":"chat:1","name":"m"}"#).get()
+        #expect(frame.operation == .publish(TopicName("chat:1")!, name: "m", data: "null", key: nil))
+    }
+}
+
+@Suite("JSONValue")
+struct JSONValueTests {
+    @Test func writesCompactSortedText() throws {
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"z":[true,false,null],"a":{"k":-3},"s":"q\""}"#.utf8))
+        #expect(value.text == #"{"a":{"k":-3},"s":"q\"","z":[true,false,null]}"#)
+    }
+}
+
+@Suite("TokenBucket")
+struct TokenBucketTests {
+    @Test func allowsABurstThenRefillsAtTheRate() {
+        let start = ContinuousClock.now
+        var bucket = TokenBucket(RateLimit(perSecond: 2, burst: 3), now: start)
+        let burst = (0..<3).map { _ in bucket.take(now: start) }
+        #expect(burst == [nil, nil, nil])
+        let wait = bucket.take(now: start)
+        #expect(wait != nil && abs(wait! - 0.5) < 0.001)
+        let later = (0..<2).map { _ in bucket.take(now: start + .milliseconds(500)) }
+        #expect(later[0] == nil && later[1] != nil)
+    }
+
+    @Test func abuseIsDeclaredAfterTheThresholdOfRejections() {
+        let start = ContinuousClock.now
+        var meter = AbuseMeter(threshold: 3, now: start)
+        let verdicts = [start, start, start, start, start + .seconds(2)].map { meter.recordRejection(now: $0) }
+        #expect(verdicts == [false, false, false, true, false])
+    }
+
+    @Test func theMostGenerousRoleWinsAndUnlimitedRolesAreUnlimited() {
+        let table = RateLimit.socketDefaults
+        #expect(HubConfiguration.limit(for: [.customer], in: table)?.perSecond == 10)
+        #expect(HubConfiguration.limit(for: [.customer, .agent], in: table)?.perSecond == 50)
+        #expect(HubConfiguration.limit(for: [.customer, .service], in: table) == nil)
+    }
+}
+
+import Foundation

@@ -1,0 +1,122 @@
+import Foundation
+@testable import Hub
+import Testing
+
+@Suite("Authentication and access")
+struct AuthTests {
+    @Test func badTokensAreClosedWith4001AndGetNothing() async throws {
+        try await withHub { hub in
+            let expired = try await hub.token("u1", [.admin], ttl: -10)
+            let tokens = [
+                "", "garbage", expired, "sk_unknown_key",
+                "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZXMiOlsiYWRtaW4iXSwiZXhwIjo0MTAyNDQ0ODAwfQ.",
+            ]
+            let result = try await runPython("refused_tokens.py", [String(hub.port)] + tokens)
+            #expect(result.status == 0, "\(result.output)")
+        }
+    }
+
+    @Test func expiredAndForeignTokensAreRefused() async throws {
+        try await withHub { hub in
+            let expired = try await hub.token("u1", [.admin], ttl: -10)
+            let foreignSecret = TestHub.temporaryDirectory()
+            _ = try HubSecret.loadOrCreate(dataDirectory: foreignSecret)
+            let foreign = try await Authenticator(
+                secret: HubSecret.loadOrCreate(dataDirectory: foreignSecret),
+                store: SQLiteStoreAccess.open(hub)
+            ).mint(subject: "u1", roles: [.admin], ttl: 600)
+            let sockets = try await runPython("refused_tokens.py", [String(hub.port), expired, foreign])
+            #expect(sockets.status == 0, "\(sockets.output)")
+            for token in [expired, foreign] {
+                let rest = try await http(.GET, hub.baseURL + "/api/v1/topics/events:x/events", token: token)
+                #expect(rest.status == 401)
+                #expect(rest.errorCode == .string("unauthorized"))
+            }
+        }
+    }
+
+    @Test func aTokenInTheQueryAndAnAPIKeyAreAccepted() async throws {
+        try await withHub { hub in
+            let viaQuery = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]), inQuery: true)
+            #expect(try await viaQuery.request(1, #"{"op":"ping","id":1}"#)["ok"] == .bool(true))
+
+            let store = try SQLiteStoreAccess.open(hub)
+            let key = try await Authenticator.createAPIKey(role: .service, store: store)
+            let viaKey = SocketClient(url: hub.webSocketURL, token: key)
+            #expect(try await viaKey.publish(2, "events:k")["ok"] == .bool(true))
+            let rest = try await http(.POST, hub.baseURL + "/api/v1/topics/events:k/events", token: key, body: #"{"name":"n"}"#)
+            #expect(rest.status == 201)
+        }
+    }
+
+    @Test func aTokenExpiringCloses4001AndAuthExtendsIt() async throws {
+        try await withHub { hub in
+            let short = SocketClient(url: hub.webSocketURL, token: try await hub.token("u1", [.agent], ttl: 1))
+            let renewed = SocketClient(url: hub.webSocketURL, token: try await hub.token("u2", [.agent], ttl: 1))
+            let longer = try await hub.token("u2", [.agent], ttl: 600)
+            let auth = try await renewed.request(1, "{\"op\":\"auth\",\"id\":1,\"token\":\"\(longer)\"}")
+            #expect(auth["result"]?["expires"]?.string != nil)
+            let disconnect = try await short.next { $0["type"] == .string("disconnect") }
+            #expect(disconnect["code"] == .integer(4001))
+            #expect(try await short.closeCode() == 4001)
+            #expect(try await renewed.request(2, #"{"op":"ping","id":2}"#)["ok"] == .bool(true))
+            let other = try await hub.token("someone-else", [.agent])
+            let refused = try await renewed.request(3, "{\"op\":\"auth\",\"id\":3,\"token\":\"\(other)\"}")
+            #expect(refused["error"]?["code"] == .string("forbidden"))
+        }
+    }
+
+    @Test func customersReachOnlyWhatTheirTokenAllows() async throws {
+        try await withHub { hub in
+            let customer = SocketClient(
+                url: hub.webSocketURL, token: try await hub.token("u42", [.customer], topics: ["chat:mine"]))
+            let refusals = [
+                #"{"op":"subscribe","id":1,"topic":"tickets:billing"}"#,
+                #"{"op":"subscribe","id":2,"topic":"inbox:u7"}"#,
+                #"{"op":"subscribe","id":3,"topic":"chat:theirs"}"#,
+                #"{"op":"publish","id":4,"topic":"events:orders","name":"x"}"#,
+                #"{"op":"history","id":5,"topic":"chat:theirs"}"#,
+            ]
+            for (index, frame) in refusals.enumerated() {
+                let reply = try await customer.request(index + 1, frame)
+                #expect(reply["error"]?["code"] == .string("forbidden"), "\(frame)")
+            }
+            _ = try await customer.subscribe(6, "inbox:u42")
+            _ = try await customer.subscribe(7, "chat:mine")
+            #expect(try await customer.publish(8, "chat:mine")["ok"] == .bool(true))
+        }
+    }
+
+    @Test func theConnectionCapPerUserIsEnforced() async throws {
+        try await withHub({ $0.maxConnectionsPerUser = 2 }) { hub in
+            let token = try await hub.token("u1", [.agent])
+            let first = SocketClient(url: hub.webSocketURL, token: token)
+            let second = SocketClient(url: hub.webSocketURL, token: token)
+            #expect(try await first.request(1, #"{"op":"ping","id":1}"#)["ok"] == .bool(true))
+            #expect(try await second.request(1, #"{"op":"ping","id":1}"#)["ok"] == .bool(true))
+            let third = SocketClient(url: hub.webSocketURL, token: token)
+            #expect(try await third.closeCode() == 4029)
+        }
+    }
+
+    @Test func theSubscriptionCapPerConnectionIsEnforced() async throws {
+        try await withHub({ $0.maxSubscriptionsPerConnection = 2 }) { hub in
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]))
+            _ = try await client.subscribe(1, "events:a")
+            _ = try await client.subscribe(2, "events:b")
+            let third = try await client.request(3, #"{"op":"subscribe","id":3,"topic":"events:c"}"#)
+            #expect(third["error"]?["code"] == .string("rate_limited"))
+            let again = try await client.request(4, #"{"op":"subscribe","id":4,"topic":"events:a"}"#)
+            #expect(again["error"]?["code"] == .string("conflict"))
+        }
+    }
+}
+
+import Store
+
+/// Opens a second handle on a test hub's SQLite file, as the CLI does.
+enum SQLiteStoreAccess {
+    static func open(_ hub: TestHub) throws -> SQLiteStore {
+        try SQLiteStore(path: hub.dataDirectory + "/switchboard.sqlite")
+    }
+}

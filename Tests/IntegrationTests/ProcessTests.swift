@@ -1,0 +1,61 @@
+import Foundation
+@testable import Hub
+import Testing
+
+@Suite("The switchboard process")
+struct ProcessTests {
+    @Test func everyAcknowledgedPublishSurvivesSIGKILL() async throws {
+        let data = TestHub.temporaryDirectory()
+        let hub = try await HubProcess.start(dataDirectory: data)
+        let token = try await HubProcess.run(["token", "--sub", "svc", "--role", "service", "--data", data])
+
+        // Given 8 publishers racing; record every acknowledgement
+        let publishers = (0..<8).map { _ in SocketClient(url: hub.webSocketURL, token: token) }
+        let acknowledged = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for publisher in publishers {
+                group.addTask {
+                    var offsets: [Int64] = []
+                    for n in 0..<100 {
+                        let reply = try await publisher.publish(n, "events:durable", data: "{\"n\":\(n)}")
+                        offsets.append(try #require(reply["result"]?["offset"]?.int))
+                    }
+                    return offsets
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        // When the process is killed right after the last ack
+        #expect(try await hub.stop(signal: SIGKILL) == SIGKILL)
+
+        // Then a restarted hub has every acknowledged event
+        let restarted = try await HubProcess.start(dataDirectory: data)
+        let history = try await http(.GET, restarted.baseURL + "/api/v1/topics/events:durable/events?since=0&limit=1000", token: token)
+        let stored = Set(history.json?["events"]?.array?.compactMap { $0["offset"]?.int } ?? [])
+        #expect(acknowledged.count == 800)
+        #expect(Set(acknowledged).isSubset(of: stored))
+        #expect(try await restarted.stop(signal: SIGTERM) == 0)
+    }
+
+    @Test func sigtermDrainsClientsWith1001AndExitsZero() async throws {
+        let data = TestHub.temporaryDirectory()
+        let hub = try await HubProcess.start(dataDirectory: data)
+        let token = try await HubProcess.run(["token", "--sub", "svc", "--role", "service", "--data", data])
+        let client = SocketClient(url: hub.webSocketURL, token: token)
+        _ = try await client.subscribe(1, "events:term")
+        let exit = Task { try await hub.stop(signal: SIGTERM) }
+        let frame = try await client.next { $0["type"] == .string("disconnect") }
+        #expect(frame["code"] == .integer(1001))
+        #expect(try await client.closeCode() == 1001)
+        #expect(try await exit.value == 0)
+    }
+
+    @Test func cliPublishAndTailTalkToARunningHub() async throws {
+        let data = TestHub.temporaryDirectory()
+        let hub = try await HubProcess.start(dataDirectory: data)
+        let key = try await HubProcess.run(["keys", "create", "--role", "service", "--data", data])
+        #expect(key.hasPrefix("sk_"))
+        let published = try await HubProcess.run(["publish", "events:cli", "note", #"{"a":1}"#, "--url", hub.baseURL, "--token", key])
+        #expect(published.contains("\"offset\":1"))
+        #expect(try await hub.stop(signal: SIGTERM) == 0)
+    }
+}

@@ -1,0 +1,13 @@
+import Foundation
+@testable import Hub
+import Testing
+
+@Suite("Clients no one here wrote")
+struct PythonClientTests {
+    @Test func thePythonWebsocketsClientSpeaksTheProtocol() async throws {
+        try await withHub { hub in
+            let result = try await runPython("client_roundtrip.py", hub.port, try await hub.token("svc", [.service]))
+            #expect(result.status == 0, "\(result.output)")
+        }
+    }
+}

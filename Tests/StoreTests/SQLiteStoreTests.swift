@@ -1,0 +1,114 @@
+import Foundation
+import Store
+import Testing
+
+func temporaryDatabase() -> String {
+    NSTemporaryDirectory() + "switchboard-store-" + UUID().uuidString + ".sqlite"
+}
+
+@Suite("SQLiteStore")
+struct SQLiteStoreTests {
+    func request(_ topic: String, key: String? = nil, retain: Int = 100) -> AppendRequest {
+        AppendRequest(topic: topic, name: "n", data: "{}", key: key, retainCount: retain)
+    }
+
+    @Test func offsetsStartAtOnePerTopicAndShareOneEpoch() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let outcomes = try await store.append([request("a:1"), request("b:1"), request("a:1")])
+        #expect(outcomes.map(\.event.offset) == [1, 1, 2])
+        #expect(outcomes[0].event.epoch == outcomes[2].event.epoch)
+        #expect(outcomes[0].event.epoch != outcomes[1].event.epoch)
+        #expect(try await store.position(of: "a:1") == TopicPosition(epoch: outcomes[0].event.epoch, offset: 2))
+        #expect(try await store.position(of: "zzz:1") == .empty)
+    }
+
+    @Test func aRepeatedKeyReturnsTheFirstEventEvenInTheSameBatch() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let outcomes = try await store.append([request("a:1", key: "k"), request("a:1", key: "k")])
+        #expect(outcomes.map(\.isDuplicate) == [false, true])
+        #expect(outcomes[1].event == outcomes[0].event)
+        let later = try await store.append([request("a:1", key: "k")])
+        #expect(later[0].isDuplicate && later[0].event.offset == 1)
+        #expect(try await store.events(of: "a:1", after: 0, limit: 10).count == 1)
+    }
+
+    @Test func historyIsTrimmedToTheRetainCountOnAppend() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        for _ in 0..<10 { _ = try await store.append([request("a:1", retain: 3)]) }
+        #expect(try await store.events(of: "a:1", after: 0, limit: 100).map(\.offset) == [8, 9, 10])
+        #expect(try await store.latestEvents(of: "a:1", limit: 2).map(\.offset) == [9, 10])
+        #expect(try await store.firstRetainedOffset(of: "a:1") == 8)
+    }
+
+    @Test func ageTrimmingKeepsEachTopicsLastEvent() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        _ = try await store.append([request("a:1"), request("a:1"), request("b:1")])
+        let future = Int64(Date().timeIntervalSince1970 * 1000) + 60_000
+        #expect(try await store.trimEvents(namespace: "a", before: future) == 1)
+        #expect(try await store.events(of: "a:1", after: 0, limit: 10).map(\.offset) == [2])
+        #expect(try await store.events(of: "b:1", after: 0, limit: 10).count == 1)
+    }
+
+    @Test func positionsAndKeysSurviveReopening() async throws {
+        let path = temporaryDatabase()
+        let first = try await SQLiteStore(path: path).append([request("a:1", key: "k"), request("a:1")])
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await reopened.position(of: "a:1").epoch == first[0].event.epoch)
+        let again = try await reopened.append([request("a:1", key: "k"), request("a:1")])
+        #expect(again.map(\.event.offset) == [1, 3])
+    }
+
+    @Test func apiKeysAreFoundByHash() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        try await store.insertAPIKey(APIKeyRecord(id: "id1", hash: "abc", role: "service", createdMilliseconds: 1))
+        #expect(try await store.apiKey(hash: "abc")?.role == "service")
+        #expect(try await store.apiKey(hash: "nope") == nil)
+    }
+
+    @Test func anUnopenablePathIsAStoreError() {
+        #expect(throws: StoreError.self) { try SQLiteStore(path: "/proc/no/such/dir/db.sqlite") }
+    }
+}
+
+@Suite("GroupCommitter")
+struct GroupCommitterTests {
+    @Test func concurrentAppendsCommitInBatchesAndReachTheHandlerInOffsetOrder() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase(), durability: .normal)
+        let committer = GroupCommitter(store: store)
+        let seen = Seen()
+        committer.setCommitHandler { outcomes in seen.append(outcomes.map(\.event.offset)) }
+        let running = Task { await committer.run() }
+        let offsets = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<500 {
+                group.addTask {
+                    try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 1000)).event.offset
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(offsets.sorted() == Array(1...500))
+        #expect(seen.all == Array(1...500))
+        #expect(seen.batches < 500)
+        running.cancel()
+        await running.value
+    }
+
+    @Test func appendsAfterShutdownAreRefused() async throws {
+        let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase()))
+        let running = Task { await committer.run() }
+        running.cancel()
+        await running.value
+        await #expect(throws: StoreError.self) {
+            try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 10))
+        }
+    }
+}
+
+import Synchronization
+
+final class Seen: Sendable {
+    private let state = Mutex<(all: [Int64], batches: Int)>(([], 0))
+    func append(_ offsets: [Int64]) { state.withLock { $0.all += offsets; $0.batches += 1 } }
+    var all: [Int64] { state.withLock { $0.all } }
+    var batches: Int { state.withLock { $0.batches } }
+}
