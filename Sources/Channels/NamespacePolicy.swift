@@ -18,6 +18,15 @@ public struct AccessRule: Sendable, Equatable, Codable {
         self.claims = claims
     }
 
+    /// Decodes a rule; `owner` and `claims` default to false.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            roles: try container.decodeIfPresent(Set<Role>.self, forKey: .roles) ?? [],
+            owner: try container.decodeIfPresent(Bool.self, forKey: .owner) ?? false,
+            claims: try container.decodeIfPresent(Bool.self, forKey: .claims) ?? false)
+    }
+
     /// Whether `principal` may act on `topic` under this rule.
     public func allows(_ principal: Principal, on topic: TopicName) -> Bool {
         if principal.roles.contains(.admin) || !principal.roles.isDisjoint(with: roles) { return true }
@@ -54,6 +63,19 @@ public struct NamespacePolicy: Sendable, Equatable, Codable {
 }
 
 extension NamespacePolicy {
+    /// Decodes a policy; a missing rule allows only admins, and missing bounds take the
+    /// defaults of ``init(subscribe:publish:historySize:historyAgeSeconds:presence:)``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = NamespacePolicy(subscribe: AccessRule(roles: []), publish: AccessRule(roles: []))
+        self.init(
+            subscribe: try container.decodeIfPresent(AccessRule.self, forKey: .subscribe) ?? defaults.subscribe,
+            publish: try container.decodeIfPresent(AccessRule.self, forKey: .publish) ?? defaults.publish,
+            historySize: try container.decodeIfPresent(Int.self, forKey: .historySize) ?? defaults.historySize,
+            historyAgeSeconds: try container.decodeIfPresent(Int.self, forKey: .historyAgeSeconds) ?? defaults.historyAgeSeconds,
+            presence: try container.decodeIfPresent(Bool.self, forKey: .presence) ?? defaults.presence)
+    }
+
     private static let staff: Set<Role> = [.agent, .supervisor, .service]
 
     /// The built-in namespaces. Customers reach `chat:`, `ticket:`, `campaign:` and `events:`

@@ -21,10 +21,12 @@ public struct CloseReason: Error, Sendable, Equatable {
 /// A connection's outbound frames, bounded in bytes, with exactly one writer draining it.
 ///
 /// ``enqueue(_:)`` never blocks and never awaits, so fan-out can hand the same bytes to
-/// thousands of queues in one pass. When a frame would take the queue past its byte
-/// limit, the queued frames are dropped and the queue closes with
+/// thousands of queues in one pass. When a frame would take a non-empty queue past its
+/// byte limit, the queued frames are dropped and the queue closes with
 /// ``CloseReason/slowConsumer``: a slow client is disconnected, it never grows the heap
-/// or slows the others.
+/// or slows the others. A single frame larger than the limit is still accepted into an
+/// empty queue (a large subscribe reply), so a queue holds at most `maxBytes` plus one
+/// frame, besides the batch its writer has taken and is writing.
 public final class OutboundQueue: Sendable {
     /// What the writer gets next.
     public enum Next: Sendable {
@@ -58,7 +60,7 @@ public final class OutboundQueue: Sendable {
     public func enqueue(_ frame: ByteBuffer) -> Bool {
         let (accepted, resume): (Bool, (CheckedContinuation<Next, Never>, Next)?) = state.withLock { state in
             guard state.closing == nil else { return (false, nil) }
-            if state.bytes + frame.readableBytes > maxBytes {
+            if state.bytes > 0, state.bytes + frame.readableBytes > maxBytes {
                 state.frames = []
                 state.bytes = 0
                 state.closing = .slowConsumer

@@ -8,12 +8,16 @@ import Synchronization
 /// A subscriber is registered first as *recovering*: live frames are held for it while
 /// its recovery is read from the store. ``activate(_:after:reply:)`` then, inside one
 /// critical section, enqueues the reply and the held frames newer than what the reply
-/// covered, and switches it to live. So there is no gap and no duplicate at the seam.
+/// covered, and switches it to live; later frames at or below that offset are skipped.
+/// So there is no gap and no duplicate at the seam.
 final class Topic: Sendable {
     private struct Entry {
         var subscriber: Subscriber
         /// Frames held during recovery, with their offsets; nil once live.
         var held: [(offset: Int64, frame: ByteBuffer)]?
+        /// The offset the subscriber's reply covered; live frames at or below it are
+        /// skipped (an event can be committed, and so in the reply, before it is fanned out).
+        var coveredOffset: Int64 = 0
     }
 
     /// The most frames held for one recovering subscriber before it counts as slow.
@@ -52,14 +56,15 @@ final class Topic: Sendable {
                 queue.enqueue(item.frame)
             }
             entry.held = nil
+            entry.coveredOffset = offset
             entries[id] = entry
             return true
         }
     }
 
-    /// Removes a subscriber; returns it if it was there.
-    func remove(_ id: UInt64) -> Subscriber? {
-        entries.withLock { $0.removeValue(forKey: id)?.subscriber }
+    /// Removes a subscriber; returns it, and whether it had gone live, if it was there.
+    func remove(_ id: UInt64) -> (subscriber: Subscriber, wasLive: Bool)? {
+        entries.withLock { $0.removeValue(forKey: id) }.map { ($0.subscriber, $0.held == nil) }
     }
 
     /// Hands an event frame to every subscriber: live ones get it queued, recovering ones
@@ -69,10 +74,10 @@ final class Topic: Sendable {
             var delivered = 0
             for (id, entry) in entries {
                 if entry.held == nil {
-                    if entry.subscriber.queue.enqueue(frame) { delivered += 1 }
+                    if offset > entry.coveredOffset, entry.subscriber.queue.enqueue(frame) { delivered += 1 }
                 } else if entry.held!.count < Self.maxHeldFrames {
                     entries[id]!.held!.append((offset, frame))
-                } else {
+                } else if !entry.subscriber.queue.isClosing {
                     entries[id]!.held = []
                     entry.subscriber.queue.close(.slowConsumer)
                 }

@@ -93,16 +93,18 @@ public final class Topics: Sendable {
 
     /// Ends a subscription; with `reason`, the subscriber is told with an `unsubscribed` frame.
     public func unsubscribe(_ id: UInt64, from name: TopicName, reason: String? = nil) {
-        let removed: (Subscriber, Topic)? = live.withLock { live in
-            guard let topic = live[name], let subscriber = topic.remove(id) else { return nil }
+        let removed: (Subscriber, Bool, Topic)? = live.withLock { live in
+            guard let topic = live[name], let (subscriber, wasLive) = topic.remove(id) else { return nil }
             if topic.isEmpty { live[name] = nil }
-            return (subscriber, topic)
+            return (subscriber, wasLive, topic)
         }
-        guard let (subscriber, topic) = removed else { return }
-        Meter(label: "switchboard_subscriptions", dimensions: [("namespace", name.namespace)]).decrement()
+        guard let (subscriber, wasLive, topic) = removed else { return }
         if let reason {
             subscriber.queue.enqueue(ChannelFrames.unsubscribed(topic: name, reason: reason))
         }
+        // A subscriber that never went live was never counted or announced.
+        guard wasLive else { return }
+        Meter(label: "switchboard_subscriptions", dimensions: [("namespace", name.namespace)]).decrement()
         if (try? policy(for: name))?.presence == true {
             topic.broadcast(ChannelFrames.presence(topic: name, joined: false, member: subscriber.member))
         }

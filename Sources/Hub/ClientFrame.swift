@@ -45,14 +45,28 @@ struct ClientFrame: Sendable, Equatable {
         var id = fields["id"]
         switch id {
         case nil, .integer?, .string?: break
-        default:
-            id = nil
-            return .failure(Rejection(id: nil, error: .badRequest("id must be an integer or a string")))
+        case .null?: id = nil
+        default: return .failure(Rejection(id: nil, error: .badRequest("id must be an integer or a string")))
         }
-        do {
-            return .success(ClientFrame(id: id, operation: try operation(from: FieldReader(fields: fields))))
+        do throws(HubError) {
+            let operation = try operation(from: FieldReader(fields: fields))
+            if id == nil, case .subscribe(_, since: .some) = operation {
+                // The recovered events travel in the reply, which only a frame with an id gets.
+                throw .badRequest("a subscribe with since needs an id")
+            }
+            return .success(ClientFrame(id: id, operation: operation))
         } catch {
             return .failure(Rejection(id: id, error: error))
+        }
+    }
+
+    /// The `id` of a frame that will not be performed (e.g. too large), when readable.
+    static func id(of text: String) -> JSONValue? {
+        struct IDOnly: Decodable { var id: JSONValue? }
+        switch try? JSONDecoder().decode(IDOnly.self, from: Data(text.utf8)).id {
+        case .integer(let value)?: return .integer(value)
+        case .string(let value)?: return .string(value)
+        default: return nil
         }
     }
 
@@ -81,9 +95,9 @@ struct ClientFrame: Sendable, Equatable {
         case "presence":
             return .presence(try fields.topic())
         case "command":
-            guard let target = try fields.string("target"), let name = try fields.string("name") else {
-                throw .badRequest("command needs target and name")
-            }
+            guard let target = try fields.string("target"), let name = try fields.string("name"),
+                  (1...maxNameLength).contains(target.utf8.count), (1...maxNameLength).contains(name.utf8.count)
+            else { throw .badRequest("command needs target and name, 1 to \(maxNameLength) bytes each") }
             return .command(target: target, name: name, args: fields.fields["args"] ?? .null)
         case "auth":
             guard let token = try fields.string("token") else { throw .badRequest("token is required") }

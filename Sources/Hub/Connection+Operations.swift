@@ -9,7 +9,7 @@ extension Connection {
     func handle(_ text: String) async {
         guard text.utf8.count <= hub.configuration.maxMessageBytes else {
             queue.enqueue(ServerFrames.failure(
-                id: nil, error: .tooLarge("frames are limited to \(hub.configuration.maxMessageBytes) bytes")))
+                id: ClientFrame.id(of: text), error: .tooLarge("frames are limited to \(hub.configuration.maxMessageBytes) bytes")))
             return
         }
         let frame: ClientFrame
@@ -69,14 +69,29 @@ extension Connection {
             throw .notFound("no actor handles \(target.prefix(64))")
         case .auth(let token):
             let authentication = try await hub.authenticator.authenticate(token)
-            try state.withLock { state throws(HubError) in
-                guard authentication.principal.subject == state.authentication.principal.subject else {
-                    throw .forbidden("a replacement token must have the same subject")
-                }
-                state.authentication = authentication
-            }
+            try reauthenticate(authentication)
             let expires = authentication.expires.map { JSONText.quoted(JSONText.timestamp(milliseconds: Int64($0.timeIntervalSince1970 * 1000))) }
             return "{\"expires\":\(expires ?? "null")}"
+        }
+    }
+
+    /// Replaces the connection's token: same subject only; the new roles set the rate
+    /// limit and the expiry, and subscriptions the new token no longer allows are ended.
+    private func reauthenticate(_ authentication: Authentication) throws(HubError) {
+        let principal = authentication.principal
+        let limit = HubConfiguration.limit(for: principal.roles, in: hub.configuration.socketLimits)
+        let subscriptions = try state.withLock { state throws(HubError) in
+            guard principal.subject == state.authentication.principal.subject else {
+                throw .forbidden("a replacement token must have the same subject")
+            }
+            state.authentication = authentication
+            if state.bucket?.limit != limit { state.bucket = limit.map { TokenBucket($0, now: .now) } }
+            return state.subscriptions
+        }
+        scheduleExpiry()
+        for topic in subscriptions where (try? hub.authorize(\.subscribe, principal, topic)) == nil {
+            _ = state.withLock { $0.subscriptions.remove(topic) }
+            hub.topics.unsubscribe(id, from: topic, reason: "the new token does not allow this topic")
         }
     }
 

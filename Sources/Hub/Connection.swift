@@ -21,6 +21,8 @@ final class Connection: Sendable {
         var subscriptions: Set<TopicName> = []
         var bucket: TokenBucket?
         var abuse: AbuseMeter
+        /// Closes the connection with 4001 when the token expires; replaced by `auth`.
+        var expiry: Task<Void, Never>?
     }
 
     let id: UInt64
@@ -55,12 +57,13 @@ final class Connection: Sendable {
     /// Serves the connection until it closes.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         logger.debug("connected")
+        scheduleExpiry()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.readLoop(inbound) }
-            group.addTask { await self.closeOnExpiry() }
             await writeLoop(outbound)
             group.cancelAll()
         }
+        state.withLock { $0.expiry }?.cancel()
         for topic in state.withLock({ $0.subscriptions }) {
             hub.topics.unsubscribe(id, from: topic)
         }
@@ -88,7 +91,7 @@ final class Connection: Sendable {
             }
             queue.close(CloseReason(code: 1000, reason: ""))
         } catch {
-            queue.close(CloseReason(code: 1009, reason: "message too large"))
+            queue.close(Self.closeReason(for: error))
         }
     }
 
@@ -115,20 +118,31 @@ final class Connection: Sendable {
         }
     }
 
-    /// Closes with 4001 when the token expires; an `auth` op moves the deadline.
-    private func closeOnExpiry() async {
-        while !Task.isCancelled {
-            guard let expires = state.withLock({ $0.authentication.expires }) else {
-                try? await Task.sleep(for: .seconds(3600))
-                continue
+    /// (Re)arms the 4001 close for the current token's expiry; API keys do not expire.
+    func scheduleExpiry() {
+        let expires = state.withLock { $0.authentication.expires }
+        let task = expires.map { expires in
+            Task {
+                let remaining = max(0, expires.timeIntervalSinceNow)
+                try? await Task.sleep(for: .milliseconds(Int64(remaining * 1000) + 1))
+                guard !Task.isCancelled else { return }
+                self.disconnect(code: 4001, reason: "token expired", reconnect: true)
             }
-            let remaining = expires.timeIntervalSinceNow
-            if remaining <= 0 {
-                disconnect(code: 4001, reason: "token expired", reconnect: true)
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(Int64(min(remaining, 3600) * 1000) + 1))
         }
+        state.withLock { state in
+            state.expiry?.cancel()
+            state.expiry = task
+        }
+    }
+
+    /// 1009 for a message over the size limit, 1002 for any other broken framing.
+    static func closeReason(for error: any Error) -> CloseReason {
+        // WSCore reports an oversized fragmented message with an internal error type, so
+        // its description is the only way to tell it apart.
+        if (error as? NIOWebSocketError) == .invalidFrameLength || "\(error)".contains("messageTooLarge") {
+            return CloseReason(code: 1009, reason: "message too large")
+        }
+        return CloseReason(code: 1002, reason: "protocol error")
     }
 
     static func maxFrameSize(_ configuration: HubConfiguration) -> Int {

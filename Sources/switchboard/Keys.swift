@@ -1,7 +1,5 @@
 import ArgumentParser
-import Channels
 import Hub
-import Store
 
 /// `switchboard keys create`: makes an `sk_` API key; only its hash is stored.
 struct Keys: AsyncParsableCommand {
@@ -14,9 +12,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Data directory (default ./data).") var data: String = "./data"
 
         func run() async throws {
-            _ = try HubSecret.loadOrCreate(dataDirectory: data)
-            let store = try SQLiteStore(path: data + "/switchboard.sqlite")
-            print(try await Authenticator.createAPIKey(role: role, store: store))
+            printLine(try await Credentials.apiKey(dataDirectory: data, role: role))
         }
     }
 }

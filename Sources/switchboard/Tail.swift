@@ -21,7 +21,7 @@ struct Tail: AsyncParsableCommand {
         var logger = Logger(label: "switchboard.tail")
         logger.logLevel = .warning
         let closeFrame = try await WebSocketClient.connect(
-            url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer " + token]), logger: logger
+            url: url, configuration: .init(maxFrameSize: 64 << 20, additionalHeaders: [.authorization: "Bearer " + token]), logger: logger
         ) { inbound, outbound, _ in
             try await outbound.write(.text("{\"op\":\"subscribe\",\"id\":1,\"topic\":\(topicJSON)\(sinceJSON)}"))
             for try await message in inbound.messages(maxSize: 64 << 20) {

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Channels
 import Hub
-import Store
 
 /// `switchboard token`: prints a JWT signed with a data directory's secret.
 struct Token: AsyncParsableCommand {
@@ -15,10 +13,8 @@ struct Token: AsyncParsableCommand {
 
     func run() async throws {
         guard ttl > 0 else { throw ValidationError("--ttl must be positive") }
-        let secret = try HubSecret.loadOrCreate(dataDirectory: data)
-        let store = try SQLiteStore(path: data + "/switchboard.sqlite")
-        let authenticator = await Authenticator(secret: secret, store: store)
-        print(try await authenticator.mint(subject: sub, roles: role, topics: topic.isEmpty ? nil : topic, ttl: Double(ttl)))
+        printLine(try await Credentials.token(
+            dataDirectory: data, subject: sub, roles: role, topics: topic.isEmpty ? nil : topic, ttl: Double(ttl)))
     }
 }
 

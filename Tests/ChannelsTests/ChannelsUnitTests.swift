@@ -1,4 +1,4 @@
-import Channels
+@testable import Channels
 import NIOCore
 import Testing
 
@@ -76,6 +76,12 @@ struct OutboundQueueTests {
         #expect(reason == .slowConsumer)
     }
 
+    @Test func aSingleFrameLargerThanTheLimitFitsAnEmptyQueue() async {
+        let queue = OutboundQueue(maxBytes: 4)
+        #expect(queue.enqueue(ByteBuffer(string: "a large reply")))
+        #expect(!queue.enqueue(ByteBuffer(string: "x")))
+    }
+
     @Test func closeWritesWhatIsQueuedFirst() async {
         let queue = OutboundQueue(maxBytes: 100)
         queue.enqueue(ByteBuffer(string: "bye"))
@@ -106,5 +112,34 @@ struct JSONTextTests {
     @Test func formatsRFC3339WithMilliseconds() {
         #expect(JSONText.timestamp(milliseconds: 1_795_860_000_123) == "2026-11-28T10:00:00.123Z")
         #expect(JSONText.timestamp(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+    }
+}
+
+@Suite("Topic seam")
+struct TopicSeamTests {
+    func offsets(_ queue: OutboundQueue) async -> [String] {
+        guard case .frames(let frames) = await queue.next() else { return [] }
+        return frames.map { String(buffer: $0) }
+    }
+
+    @Test func heldFramesNewerThanTheReplyFollowIt() async {
+        let topic = Topic(name: TopicName("events:t")!)
+        let queue = OutboundQueue(maxBytes: 1000)
+        _ = topic.register(Subscriber(id: 1, member: PresenceMember(client: "c", user: "u"), queue: queue))
+        _ = topic.deliver(offset: 4, frame: ByteBuffer(string: "4"))
+        _ = topic.deliver(offset: 5, frame: ByteBuffer(string: "5"))
+        #expect(topic.activate(1, after: 4, reply: ByteBuffer(string: "reply")))
+        #expect(await offsets(queue) == ["reply", "5"])
+    }
+
+    @Test func anEventInTheReplyIsNotDeliveredAgainWhenItsFanOutComesLate() async {
+        let topic = Topic(name: TopicName("events:t")!)
+        let queue = OutboundQueue(maxBytes: 1000)
+        _ = topic.register(Subscriber(id: 1, member: PresenceMember(client: "c", user: "u"), queue: queue))
+        // Event 7 was committed (and read into the reply) before its fan-out ran.
+        #expect(topic.activate(1, after: 7, reply: ByteBuffer(string: "reply")))
+        _ = topic.deliver(offset: 7, frame: ByteBuffer(string: "7"))
+        _ = topic.deliver(offset: 8, frame: ByteBuffer(string: "8"))
+        #expect(await offsets(queue) == ["reply", "8"])
     }
 }

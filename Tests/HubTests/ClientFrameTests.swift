@@ -8,7 +8,7 @@ struct ClientFrameTests {
     @Test func parsesEveryOperation() throws {
         let cases: [(String, ClientFrame.Operation)] = [
             (#"{"op":"ping"}"#, .ping),
-            (#"{"op":"subscribe","topic":"chat:1","since":{"offset":4,"epoch":"e"}}"#,
+            (#"{"op":"subscribe","id":1,"topic":"chat:1","since":{"offset":4,"epoch":"e"}}"#,
              .subscribe(TopicName("chat:1")!, since: TopicPosition(epoch: "e", offset: 4))),
             (#"{"op":"unsubscribe","topic":"chat:1"}"#, .unsubscribe(TopicName("chat:1")!)),
             (#"{"op":"publish","topic":"chat:1","name":"m","data":{"b":[1,2.5,null],"a":"x"},"key":"k"}"#,

@@ -66,6 +66,20 @@ struct AuthTests {
         }
     }
 
+    @Test func aReplacementTokenEndsSubscriptionsItNoLongerAllows() async throws {
+        try await withHub { hub in
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u9", [.customer], topics: ["chat:a", "chat:b"]))
+            _ = try await client.subscribe(1, "chat:a")
+            _ = try await client.subscribe(2, "chat:b")
+            let narrower = try await hub.token("u9", [.customer], topics: ["chat:a"])
+            #expect(try await client.request(3, "{\"op\":\"auth\",\"id\":3,\"token\":\"\(narrower)\"}")["ok"] == .bool(true))
+            let ended = try await client.next { $0["type"] == .string("unsubscribed") }
+            #expect(ended["topic"] == .string("chat:b"))
+            let refused = try await client.request(4, #"{"op":"subscribe","id":4,"topic":"chat:b"}"#)
+            #expect(refused["error"]?["code"] == .string("forbidden"))
+        }
+    }
+
     @Test func customersReachOnlyWhatTheirTokenAllows() async throws {
         try await withHub { hub in
             let customer = SocketClient(

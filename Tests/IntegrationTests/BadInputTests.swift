@@ -20,6 +20,8 @@ struct BadInputTests {
         (#"{"id":11,"op":"subscribe","topic":"events:x","since":5}"#, 11),
         (#"{"id":{"nested":true},"op":"ping"}"#, nil),
         (#"{"op":"ping","id":12,"#, nil),
+        (#"{"op":"subscribe","topic":"events:x","since":{"offset":1,"epoch":"e"}}"#, nil),
+        (#"{"id":13,"op":"command","target":"","name":"x"}"#, 13),
     ]
 
     @Test func everyMalformedFrameGetsBadRequestAndTheConnectionLivesOn() async throws {
@@ -63,6 +65,7 @@ struct BadInputTests {
             let padding = String(repeating: "x", count: 5000)
             client.send("{\"op\":\"publish\",\"id\":1,\"topic\":\"events:x\",\"name\":\"big\",\"data\":\"\(padding)\"}")
             let reply = try #require(try await client.next())
+            #expect(reply["id"] == .integer(1))
             #expect(reply["error"]?["code"] == .string("too_large"))
             #expect(try await client.request(2, #"{"op":"ping","id":2}"#)["ok"] == .bool(true))
 

@@ -49,6 +49,14 @@ struct ProcessTests {
         #expect(try await exit.value == 0)
     }
 
+    @Test func tokensAreNotMintedForADirectoryWithoutAHub() async throws {
+        let empty = TestHub.temporaryDirectory() + "/nothing-here"
+        await #expect(throws: TestFailure.self) {
+            try await HubProcess.run(["token", "--sub", "svc", "--data", empty])
+        }
+        #expect(!FileManager.default.fileExists(atPath: empty))
+    }
+
     @Test func cliPublishAndTailTalkToARunningHub() async throws {
         let data = TestHub.temporaryDirectory()
         let hub = try await HubProcess.start(dataDirectory: data)
@@ -56,6 +64,19 @@ struct ProcessTests {
         #expect(key.hasPrefix("sk_"))
         let published = try await HubProcess.run(["publish", "events:cli", "note", #"{"a":1}"#, "--url", hub.baseURL, "--token", key])
         #expect(published.contains("\"offset\":1"))
+
+        let tail = Process()
+        tail.executableURL = try HubProcess.executable()
+        tail.arguments = ["tail", "events:cli", "--since", "0", "--url", hub.baseURL, "--token", key]
+        let pipe = Pipe()
+        tail.standardOutput = pipe
+        try tail.run()
+        let reply = await pipe.fileHandleForReading.nextLine() ?? ""
+        #expect(reply.contains("\"recovered\":true") && reply.contains("\"note\""))
+        _ = try await HubProcess.run(["publish", "events:cli", "later", "{}", "--url", hub.baseURL, "--token", key])
+        let live = await pipe.fileHandleForReading.nextLine() ?? ""
+        #expect(live.contains("\"type\":\"event\"") && live.contains("\"later\""))
+        tail.terminate()
         #expect(try await hub.stop(signal: SIGTERM) == 0)
     }
 }
