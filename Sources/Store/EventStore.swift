@@ -20,9 +20,6 @@ public protocol EventStore: Sendable {
     /// The newest `limit` events of a topic, oldest first.
     func latestEvents(of topic: String, limit: Int) async throws(StoreError) -> [StoredEvent]
 
-    /// The smallest offset still held for a topic, or nil when none is held.
-    func firstRetainedOffset(of topic: String) async throws(StoreError) -> Int64?
-
     /// Deletes events of topics in `namespace` committed before `cutoffMilliseconds`, keeping
     /// each topic's last event so its position survives; returns how many were deleted.
     func trimEvents(namespace: String, before cutoffMilliseconds: Int64) async throws(StoreError) -> Int

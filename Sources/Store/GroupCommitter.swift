@@ -17,6 +17,12 @@ public final class GroupCommitter: Service, Sendable {
     /// What happens after each committed batch, before the appenders are resumed.
     public typealias CommitHandler = @Sendable ([AppendOutcome]) -> Void
 
+    /// The handler in a struct: a closure stored directly in a `Mutex` is re-wrapped in a
+    /// reabstraction thunk on every read, so each commit got slower than the last.
+    private struct Handler: Sendable {
+        let call: CommitHandler
+    }
+
     private struct Waiting {
         var request: AppendRequest
         var enqueued: ContinuousClock.Instant
@@ -32,7 +38,7 @@ public final class GroupCommitter: Service, Sendable {
     private let store: any EventStore
     private let maxBatch: Int
     private let maxWaiting: Int
-    private let onCommit: Mutex<CommitHandler?>
+    private let onCommit: Mutex<Handler?>
     private let state = Mutex(State())
     private let logger: Logger
     private let commitLatency = Timer(label: "switchboard_store_commit_latency_seconds")
@@ -52,7 +58,7 @@ public final class GroupCommitter: Service, Sendable {
 
     /// Installs the handler called after each commit. Set it before ``run()`` starts.
     public func setCommitHandler(_ handler: @escaping CommitHandler) {
-        onCommit.withLock { $0 = handler }
+        onCommit.withLock { $0 = Handler(call: handler) }
     }
 
     /// Appends one event and returns once it is committed (or known as a duplicate).
@@ -127,7 +133,7 @@ public final class GroupCommitter: Service, Sendable {
     private func commit(_ batch: [Waiting]) async {
         do {
             let outcomes = try await store.append(batch.map(\.request))
-            onCommit.withLock { $0 }?(outcomes)
+            onCommit.withLock { $0 }?.call(outcomes)
             let now = ContinuousClock.now
             batchSize.record(batch.count)
             for (item, outcome) in zip(batch, outcomes) {

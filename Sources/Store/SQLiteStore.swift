@@ -102,12 +102,6 @@ public struct SQLiteStore: EventStore {
         }
     }
 
-    public func firstRetainedOffset(of topic: String) async throws(StoreError) -> Int64? {
-        try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(event_offset) FROM topic_events WHERE topic = ?", arguments: [topic])
-        }
-    }
-
     public func trimEvents(namespace: String, before cutoffMilliseconds: Int64) async throws(StoreError) -> Int {
         try await write { db in
             try db.execute(sql: """

@@ -4,7 +4,6 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
         case unavailable
         case overloaded
-        case corrupt
     }
 
     private let code: Code
@@ -23,12 +22,6 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Too many writes are waiting for a commit; the caller should retry later.
     public static let overloaded = StoreError(.overloaded, "too many publishes are waiting to commit")
-
-    /// A stored row did not have the shape the store expects.
-    public static func corrupt(_ message: String) -> StoreError { StoreError(.corrupt, message) }
-
-    /// Whether retrying later may succeed.
-    public var isTransient: Bool { code != .corrupt }
 
     public var description: String { message }
 }

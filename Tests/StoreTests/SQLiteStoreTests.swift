@@ -37,7 +37,6 @@ struct SQLiteStoreTests {
         for _ in 0..<10 { _ = try await store.append([request("a:1", retain: 3)]) }
         #expect(try await store.events(of: "a:1", after: 0, limit: 100).map(\.offset) == [8, 9, 10])
         #expect(try await store.latestEvents(of: "a:1", limit: 2).map(\.offset) == [9, 10])
-        #expect(try await store.firstRetainedOffset(of: "a:1") == 8)
     }
 
     @Test func ageTrimmingKeepsEachTopicsLastEvent() async throws {
