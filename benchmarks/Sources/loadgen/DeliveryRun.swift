@@ -1,0 +1,124 @@
+/// The scenario behind `fanout` and `topics`: subscribers on some topics, paced
+/// publishers offering a rate for a duration, then an `end` marker per topic so every
+/// subscriber knows when it has seen all; then the report.
+struct DeliveryRun {
+    var hub: HubOptions
+    var topics: [String]
+    var subscribersPerTopic: Int
+    /// Events per second offered, over all topics.
+    var rate: Double
+    var duration: Double
+    var publishers: Int
+    /// Handshakes in flight at once while subscribers connect.
+    var connectConcurrency = 100
+    /// The longest wait for the `end` markers after publishing stops.
+    var drainTimeout = 60.0
+
+    func run() async throws {
+        let recorder = LatencyRecorder()
+        let progress = Progress()
+        let subscriberCount = topics.count * subscribersPerTopic
+        var cpu = CPUWindow(hubPid: hub.hubPid)
+        let hubRSSBefore = hub.hubPid.flatMap(ProcessStats.residentKiB)
+
+        let outcome = try await withThrowingTaskGroup(of: SubscriberTally?.self) { group in
+            // 1. Subscribers, connected a batch at a time.
+            let connectStart = Monotonic.now()
+            for index in 0..<subscriberCount {
+                while index - progress.settled >= connectConcurrency { try await Task.sleep(for: .milliseconds(5)) }
+                let topic = topics[index % topics.count]
+                group.addTask { await Subscriber.run(hub: hub, topic: topic, recorder: recorder, progress: progress) }
+            }
+            let allSettled = try await progress.waitForSettled(subscriberCount, timeout: 120)
+            Report.field("subscribed", "\(progress.ready.load(ordering: .relaxed)) of \(subscriberCount) in "
+                + Report.fixed(Monotonic.seconds(Monotonic.now() - connectStart), 1) + " s"
+                + (allSettled ? "" : " (timed out waiting for the rest)"))
+
+            // 2. Publishers offer the rate for the duration.
+            cpu.start()
+            let start = Monotonic.now() + 20_000_000
+            let end = start + UInt64(duration * 1e9)
+            let publisherTallies = await withTaskGroup(of: PublisherTally.self) { publishersGroup in
+                for index in 0..<publishers {
+                    publishersGroup.addTask {
+                        await PacedPublisher.run(
+                            hub: hub, topics: topics, rate: rate, index: index, stride: publishers, start: start, end: end)
+                    }
+                }
+                return await publishersGroup.reduce(into: []) { $0.append($1) }
+            }
+            let publishedBy = Monotonic.now()
+
+            // 3. The end markers, then every subscriber's tally (cancelled after the drain timeout).
+            try await PacedPublisher.publishEnd(hub: hub, topics: topics)
+            group.addTask {
+                try? await Task.sleep(for: .seconds(drainTimeout))
+                return nil
+            }
+            var tallies: [SubscriberTally] = []
+            var timedOut = false
+            while let next = try await group.next() {
+                if let tally = next {
+                    tallies.append(tally)
+                    if tallies.count == subscriberCount { group.cancelAll() }
+                } else if tallies.count < subscriberCount {
+                    timedOut = true
+                    group.cancelAll()
+                }
+            }
+            return (start, publishedBy, publisherTallies, tallies, timedOut, cpu.stop(), cpu.hubWriteSyscalls)
+        }
+        let (start, publishedBy, publisherTallies, tallies, timedOut, cpuLine, hubWrites) = outcome
+        report(start: start, publishedBy: publishedBy, publisherTallies: publisherTallies, tallies: tallies,
+               timedOut: timedOut, recorder: recorder, cpuLine: cpuLine, hubWrites: hubWrites, hubRSSBefore: hubRSSBefore)
+    }
+
+    private func report(
+        start: UInt64, publishedBy: UInt64, publisherTallies: [PublisherTally], tallies: [SubscriberTally],
+        timedOut: Bool, recorder: LatencyRecorder, cpuLine: String, hubWrites: Int?, hubRSSBefore: Int?
+    ) {
+        let sent = publisherTallies.reduce(0) { $0 + $1.sent }
+        let acked = publisherTallies.reduce(0) { $0 + $1.acked }
+        let failed = publisherTallies.reduce(0) { $0 + $1.failed }
+        let maxLag = publisherTallies.map(\.maxLag).max() ?? 0
+        var ackedPerTopic = Array(repeating: 0, count: topics.count)
+        for tally in publisherTallies {
+            for (index, count) in tally.ackedPerTopic.enumerated() { ackedPerTopic[index] += count }
+        }
+        let expected = ackedPerTopic.reduce(0, +) * subscribersPerTopic
+        let received = tallies.reduce(0) { $0 + $1.received }
+        let lastReceive = tallies.map(\.lastReceive).max() ?? start
+        let deliveryWindow = Monotonic.seconds(max(lastReceive, publishedBy) - start)
+        let publishWindow = Monotonic.seconds(publishedBy - start)
+
+        Report.field("published", "\(acked) acknowledged of \(sent) sent, \(failed) refused, "
+            + Report.fixed(Double(acked) / publishWindow, 0) + "/s (offered " + Report.fixed(rate, 0) + "/s)")
+        Report.field("publisher lag", "max " + Report.fixed(Double(maxLag) / 1e6, 1) + " ms behind schedule")
+        Report.field("deliveries", "\(received) received of \(expected) expected in "
+            + Report.fixed(deliveryWindow, 2) + " s = " + Report.fixed(Double(received) / deliveryWindow, 0) + "/s "
+            + "(offered " + Report.fixed(rate * Double(subscribersPerTopic), 0) + "/s)")
+        Report.field("lost deliveries", "\(expected - received)"
+            + (timedOut ? " (drain timed out after \(Int(drainTimeout)) s)" : ""))
+        Report.field("offset gaps", "\(tallies.reduce(0) { $0 + $1.missingOffsets }) missing offsets, "
+            + "\(tallies.reduce(0) { $0 + $1.outOfOrder }) out of order, "
+            + "\(tallies.filter { $0.missingOffsets > 0 || $0.outOfOrder > 0 }.count) subscribers affected")
+        Report.field("end marker", "seen by \(tallies.filter(\.sawEnd).count) of \(tallies.count) subscribers")
+        Report.field("latency", recorder.summary)
+        Report.field("cpu", cpuLine)
+        if let hubWrites, received > 0 {
+            Report.field("hub write syscalls", "\(hubWrites) = " + Report.fixed(Double(hubWrites) / Double(received), 2)
+                + " per delivery")
+        }
+        if let pid = hub.hubPid, let before = hubRSSBefore, let after = ProcessStats.residentKiB(pid: pid) {
+            Report.field("hub rss", "\(before / 1024) MiB before, \(after / 1024) MiB after")
+        }
+        let problems = tallies.compactMap(\.problem) + publisherTallies.compactMap(\.problem)
+        if !problems.isEmpty {
+            var counts: [String: Int] = [:]
+            for problem in problems { counts[String(problem.prefix(160)), default: 0] += 1 }
+            for (problem, count) in counts.sorted(by: { $0.value > $1.value }).prefix(5) {
+                Report.field("problem", "\(count)x \(problem)")
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Builds the hub and the load generator in release, then runs each benchmark scenario
+# against a freshly started hub on 127.0.0.1 and prints the results.
+#
+#   benchmarks/run.sh                      # every scenario
+#   SCENARIOS="fanout publish" benchmarks/run.sh
+#   DURATION=20 SKIP_BUILD=1 benchmarks/run.sh
+#   benchmarks/run.sh fanout --subscribers 1000 --rate 5   # one loadgen command of your own
+#
+# Scenarios: fanout (1000 subscribers at 100 events/s, the target), fanout-25
+# (1000 subscribers at 25 events/s), fanout-small (100 subscribers at 100 events/s),
+# publish (50 publishers, one publish outstanding each), topics (100 topics x 10
+# subscribers at 1000 events/s), idle (10,000 idle subscribed connections),
+# idle-bare (10,000 idle connections without subscriptions, for comparison). Each scenario gets a new hub with a new data directory, so one
+# scenario's state (memory, history, commit count) does not colour the next.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH="$ROOT/benchmarks"
+DURATION=${DURATION:-10}
+SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare"}
+HUB="$ROOT/.build-release/release/switchboard"
+LOADGEN="$BENCH/.build-bench/release/loadgen"
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    echo "== building the hub (release, .build-release)"
+    (cd "$ROOT" && swift build -c release --scratch-path .build-release --product switchboard)
+    echo "== building the load generator (release, benchmarks/.build-bench)"
+    (cd "$BENCH" && swift build -c release --scratch-path .build-bench)
+fi
+
+# 10,000 connections need 10,000 descriptors in the hub and in the load generator.
+ulimit -n "$(ulimit -Hn)"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
+cat > "$WORK/config.json" <<'JSON'
+{"maxConnectionsPerUser": 100000, "outboundQueueBytes": 1048576}
+JSON
+HUB_PID=""
+
+stop_hub() {
+    if [[ -n "$HUB_PID" ]] && kill -0 "$HUB_PID" 2>/dev/null; then
+        kill -TERM "$HUB_PID"
+        wait "$HUB_PID" 2>/dev/null || true
+    fi
+    HUB_PID=""
+}
+cleanup() {
+    stop_hub
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Starts a hub with its own data directory; sets HUB_PID, URL and TOKEN.
+start_hub() {
+    local data="$WORK/data-$1" log="$WORK/hub-$1.log"
+    mkdir -p "$data"
+    "$HUB" serve --port 0 --data "$data" --config "$WORK/config.json" --log-level warning >"$log" 2>&1 &
+    HUB_PID=$!
+    local port=""
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/^Switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
+        [[ -n "$port" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$port" ]]; then
+        echo "the hub did not start:" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+    URL="http://127.0.0.1:$port"
+    TOKEN=$("$HUB" token --sub bench --role service --data "$data")
+}
+
+# Runs one loadgen command against a fresh hub.
+scenario() {
+    local name=$1
+    shift
+    start_hub "$name"
+    echo
+    echo "\$ loadgen $* --url $URL --token \$TOKEN --hub-pid $HUB_PID"
+    echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
+    "$LOADGEN" "$@" --url "$URL" --token "$TOKEN" --hub-pid "$HUB_PID" || echo "(loadgen exited with $?)"
+    stop_hub
+}
+
+echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -srm), $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB"
+echo "   hub: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- Sources || echo ' + uncommitted changes')"
+if [[ $# -gt 0 ]]; then
+    # A loadgen command of the caller's, against a fresh hub (url, token and pid are added).
+    scenario custom "$@"
+    exit 0
+fi
+for name in $SCENARIOS; do
+    case "$name" in
+    fanout) scenario "$name" fanout --subscribers 1000 --rate 100 --duration "$DURATION" ;;
+    fanout-25) scenario "$name" fanout --subscribers 1000 --rate 25 --duration "$DURATION" ;;
+    fanout-small) scenario "$name" fanout --subscribers 100 --rate 100 --duration "$DURATION" ;;
+    publish) scenario "$name" publish --publishers 50 --duration "$DURATION" ;;
+    topics) scenario "$name" topics --topics 100 --subscribers-per-topic 10 --rate 1000 --duration "$DURATION" ;;
+    idle) scenario "$name" idle --connections 10000 --hold 5 ;;
+    idle-bare) scenario "$name" idle --connections 10000 --hold 5 --no-subscribe ;;
+    *) echo "unknown scenario $name" >&2; exit 2 ;;
+    esac
+done
