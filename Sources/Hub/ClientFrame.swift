@@ -35,7 +35,7 @@ struct ClientFrame: Sendable, Equatable {
     static func parse(_ text: String) -> Result<ClientFrame, Rejection> {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            value = try JSONParser.parse(text)
         } catch {
             return .failure(Rejection(id: nil, error: .badRequest("the frame is not valid JSON")))
         }
@@ -62,8 +62,7 @@ struct ClientFrame: Sendable, Equatable {
 
     /// The `id` of a frame that will not be performed (e.g. too large), when readable.
     static func id(of text: String) -> JSONValue? {
-        struct IDOnly: Decodable { var id: JSONValue? }
-        switch try? JSONDecoder().decode(IDOnly.self, from: Data(text.utf8)).id {
+        switch (try? JSONParser.parse(text))?["id"] {
         case .integer(let value)?: return .integer(value)
         case .string(let value)?: return .string(value)
         default: return nil

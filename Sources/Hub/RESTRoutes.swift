@@ -114,7 +114,7 @@ struct RESTRoutes {
     private func jsonBody(_ request: Request) async throws -> JSONValue {
         var request = request
         let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
+        guard let value = try? JSONParser.parse(String(buffer: buffer)) else {
             throw HubError.badRequest("the body is not valid JSON")
         }
         guard case .object = value else { throw HubError.invalid("the body must be a JSON object") }
