@@ -19,6 +19,8 @@ public final class Topics: Sendable {
     private let policies: [String: NamespacePolicy]
     private let maxRecoveredEvents: Int
     private let live = Mutex<[TopicName: Topic]>([:])
+    /// Metrics per configured namespace, made once: fan-out must not look them up per event.
+    private let metrics: [String: NamespaceMetrics]
     private let logger: Logger
 
     /// Creates the topics over a store and its committer, and installs fan-out as the
@@ -34,6 +36,7 @@ public final class Topics: Sendable {
         self.policies = policies
         self.maxRecoveredEvents = maxRecoveredEvents
         self.logger = logger
+        self.metrics = policies.keys.reduce(into: [:]) { $0[$1] = NamespaceMetrics(namespace: $1) }
         committer.setCommitHandler { [weak self] outcomes in
             self?.deliver(outcomes.lazy.filter { !$0.isDuplicate }.map(\.event))
         }
@@ -53,7 +56,7 @@ public final class Topics: Sendable {
             let outcome = try await committer.append(
                 AppendRequest(topic: topic.rawValue, name: name, data: data, key: key, retainCount: policy.historySize))
             if !outcome.isDuplicate {
-                Counter(label: "switchboard_events_published_total", dimensions: [("namespace", topic.namespace)]).increment()
+                metrics[topic.namespace]?.published.increment()
             }
             return outcome
         } catch {
@@ -83,7 +86,7 @@ public final class Topics: Sendable {
             if policy.presence {
                 topic.broadcast(ChannelFrames.presence(topic: name, joined: true, member: subscriber.member))
             }
-            Meter(label: "switchboard_subscriptions", dimensions: [("namespace", name.namespace)]).increment()
+            metrics[name.namespace]?.subscriptions.increment()
             return result
         } catch {
             unsubscribe(subscriber.id, from: name)
@@ -104,7 +107,7 @@ public final class Topics: Sendable {
         }
         // A subscriber that never went live was never counted or announced.
         guard wasLive else { return }
-        Meter(label: "switchboard_subscriptions", dimensions: [("namespace", name.namespace)]).decrement()
+        metrics[name.namespace]?.subscriptions.decrement()
         if (try? policy(for: name))?.presence == true {
             topic.broadcast(ChannelFrames.presence(topic: name, joined: false, member: subscriber.member))
         }
@@ -138,8 +141,7 @@ public final class Topics: Sendable {
         for event in events {
             guard let name = TopicName(event.topic), let topic = live.withLock({ $0[name] }) else { continue }
             let delivered = topic.deliver(offset: event.offset, frame: ChannelFrames.event(event))
-            Counter(label: "switchboard_events_delivered_total", dimensions: [("namespace", name.namespace)])
-                .increment(by: delivered)
+            metrics[name.namespace]?.delivered.increment(by: delivered)
         }
     }
 
@@ -159,5 +161,19 @@ public final class Topics: Sendable {
         else { return SubscribeResult(position: position, recovered: false, events: []) }
         let last = events.last!
         return SubscribeResult(position: TopicPosition(epoch: last.epoch, offset: max(last.offset, position.offset)), recovered: true, events: events)
+    }
+}
+
+/// The metrics of one namespace; labels come from the bounded set of namespaces, never a topic.
+private struct NamespaceMetrics: Sendable {
+    let published: Counter
+    let delivered: Counter
+    let subscriptions: Meter
+
+    init(namespace: String) {
+        let dimensions = [("namespace", namespace)]
+        published = Counter(label: "switchboard_events_published_total", dimensions: dimensions)
+        delivered = Counter(label: "switchboard_events_delivered_total", dimensions: dimensions)
+        subscriptions = Meter(label: "switchboard_subscriptions", dimensions: dimensions)
     }
 }

@@ -21,14 +21,13 @@ public enum Credentials {
     }
 
     private static func open(_ dataDirectory: String) throws -> ([UInt8], SQLiteStore) {
-        var configuration = HubConfiguration()
-        configuration.dataDirectory = dataDirectory
-        guard FileManager.default.fileExists(atPath: dataDirectory + "/secret"),
-              FileManager.default.fileExists(atPath: configuration.databasePath)
+        let database = HubConfiguration.databasePath(dataDirectory: dataDirectory)
+        guard FileManager.default.fileExists(atPath: HubSecret.path(dataDirectory: dataDirectory)),
+              FileManager.default.fileExists(atPath: database)
         else {
             throw HubError.notFound("no hub data in \(dataDirectory): start `switchboard serve` there first, or pass --data")
         }
-        return (try HubSecret.loadOrCreate(dataDirectory: dataDirectory), try SQLiteStore(path: configuration.databasePath))
+        return (try HubSecret.loadOrCreate(dataDirectory: dataDirectory), try SQLiteStore(path: database))
     }
 }
 

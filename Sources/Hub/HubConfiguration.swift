@@ -48,7 +48,10 @@ public struct HubConfiguration: Sendable, Codable {
     }
 
     /// The SQLite file inside the data directory.
-    public var databasePath: String { dataDirectory + "/switchboard.sqlite" }
+    public var databasePath: String { Self.databasePath(dataDirectory: dataDirectory) }
+
+    /// The SQLite file inside `dataDirectory`.
+    static func databasePath(dataDirectory: String) -> String { dataDirectory + "/switchboard.sqlite" }
 }
 
 /// A token bucket's shape: a steady rate and a burst allowance.

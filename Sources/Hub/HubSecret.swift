@@ -4,9 +4,12 @@ import Foundation
 /// The hub's signing secret: 48 random bytes, generated on first start and kept in the
 /// data directory as `secret` (base64, mode 0600), so tokens outlive restarts.
 public enum HubSecret {
+    /// Where the secret of `dataDirectory` is kept.
+    static func path(dataDirectory: String) -> String { dataDirectory + "/secret" }
+
     /// Reads the secret of `dataDirectory`, creating the directory and the secret if needed.
     public static func loadOrCreate(dataDirectory: String) throws(HubError) -> [UInt8] {
-        let path = dataDirectory + "/secret"
+        let path = path(dataDirectory: dataDirectory)
         let files = FileManager.default
         do {
             try files.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
