@@ -21,28 +21,53 @@ public struct CloseReason: Error, Sendable, Equatable {
 /// A connection's outbound frames, bounded in bytes, with exactly one writer draining it.
 ///
 /// ``enqueue(_:)`` never blocks and never awaits, so fan-out can hand the same bytes to
-/// thousands of queues in one pass. When a frame would take a non-empty queue past its
-/// byte limit, the queued frames are dropped and the queue closes with
-/// ``CloseReason/slowConsumer``: a slow client is disconnected, it never grows the heap
-/// or slows the others. A single frame larger than the limit is still accepted into an
-/// empty queue (a large subscribe reply), so a queue holds at most `maxBytes` plus one
-/// frame, besides the batch its writer has taken and is writing.
+/// thousands of queues in one pass.
+///
+/// The bound counts the bytes queued here plus the bytes the writer has taken and not yet
+/// reported written (``didWrite(bytes:)``), so a client that stops reading is noticed even
+/// when its frames already sit in the socket layer. When a frame would take a non-empty
+/// queue past its limit, the queued frames are dropped and the queue closes with
+/// ``CloseReason/slowConsumer``: a slow client is disconnected, it never grows the heap or
+/// slows the others. A single frame larger than the limit is still accepted into an empty
+/// queue (a large subscribe reply).
+///
+/// The writer is woken, not polled: it registers a wake-up once (``setWake(_:)``), then
+/// calls ``take()`` until it returns nil; the next enqueue or close calls the wake-up again.
+/// The wake-up runs on the enqueuing thread and must only schedule the drain.
 public final class OutboundQueue: Sendable {
     /// What the writer gets next.
     public enum Next: Sendable {
-        /// Frames to write, in order.
-        case frames([ByteBuffer])
+        /// Frames to write, in order, and their total size for ``didWrite(bytes:)``.
+        case frames([ByteBuffer], bytes: Int)
         /// Write nothing more; close the socket with this reason.
         case close(CloseReason)
     }
 
+    /// A stored wake-up. Kept in a struct: a bare closure in the `Mutex` state would be
+    /// re-wrapped in a new thunk on every read.
+    private struct Wake {
+        let call: @Sendable () -> Void
+    }
+
     private struct State {
         var frames: [ByteBuffer] = []
-        var bytes = 0
+        var queuedBytes = 0
+        var inFlightBytes = 0
         var closing: CloseReason?
         /// True once the writer has been told to close; the queue then takes nothing.
         var isFinished = false
-        var writer: CheckedContinuation<Next, Never>?
+        var wake: Wake?
+        /// True when the writer found nothing to take and waits for a wake-up.
+        var isWriterIdle = true
+
+        var hasWork: Bool { !frames.isEmpty || (closing != nil && !isFinished) }
+
+        /// The wake-up to call now, if the writer is idle and there is work for it.
+        mutating func wakeIfIdle() -> Wake? {
+            guard isWriterIdle, hasWork, let wake else { return nil }
+            isWriterIdle = false
+            return wake
+        }
     }
 
     private let state = Mutex(State())
@@ -58,70 +83,82 @@ public final class OutboundQueue: Sendable {
     /// queue then closes as a slow consumer).
     @discardableResult
     public func enqueue(_ frame: ByteBuffer) -> Bool {
-        let (accepted, resume): (Bool, (CheckedContinuation<Next, Never>, Next)?) = state.withLock { state in
+        let (accepted, wake): (Bool, Wake?) = state.withLock { state in
             guard state.closing == nil else { return (false, nil) }
-            if state.bytes > 0, state.bytes + frame.readableBytes > maxBytes {
+            let held = state.queuedBytes + state.inFlightBytes
+            if held > 0, held + frame.readableBytes > maxBytes {
                 state.frames = []
-                state.bytes = 0
+                state.queuedBytes = 0
                 state.closing = .slowConsumer
-                return (false, Self.handOff(&state))
+                return (false, state.wakeIfIdle())
             }
             state.frames.append(frame)
-            state.bytes += frame.readableBytes
-            return (true, Self.handOff(&state))
+            state.queuedBytes += frame.readableBytes
+            return (true, state.wakeIfIdle())
         }
-        if let (writer, next) = resume { writer.resume(returning: next) }
+        wake?.call()
         return accepted
     }
 
     /// Closes the queue after the frames already queued are written.
     public func close(_ reason: CloseReason) {
-        let resume = state.withLock { state -> (CheckedContinuation<Next, Never>, Next)? in
+        let wake = state.withLock { state -> Wake? in
             guard state.closing == nil else { return nil }
             state.closing = reason
-            return Self.handOff(&state)
+            return state.wakeIfIdle()
         }
-        if let (writer, next) = resume { writer.resume(returning: next) }
+        wake?.call()
     }
 
     /// Whether the queue no longer takes frames.
     public var isClosing: Bool { state.withLock { $0.closing != nil } }
 
-    /// Bytes waiting to be written.
-    public var queuedBytes: Int { state.withLock { $0.bytes } }
+    /// Bytes waiting to be written, including those the writer has taken.
+    public var queuedBytes: Int { state.withLock { $0.queuedBytes + $0.inFlightBytes } }
 
-    /// Waits for the next frames or the close. Call from the one writer only.
-    public func next() async -> Next {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Next? in
-                if let next = Self.take(&state) { return next }
-                precondition(state.writer == nil, "OutboundQueue.next() must be called by a single writer")
-                state.writer = continuation
-                return nil
+    /// Registers the one writer's wake-up; calls it at once if there is work already.
+    ///
+    /// - Important: Call once, from the writer.
+    public func setWake(_ wake: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Wake? in
+            precondition(state.wake == nil, "OutboundQueue.setWake(_:) must be called by a single writer, once")
+            state.wake = Wake(call: wake)
+            return state.wakeIfIdle()
+        }
+        now?.call()
+    }
+
+    /// The next frames or the close, or nil when there is nothing: the writer then waits
+    /// for its wake-up. Frames taken count against the bound until ``didWrite(bytes:)``.
+    public func take() -> Next? {
+        state.withLock { state in
+            if !state.frames.isEmpty {
+                defer {
+                    state.inFlightBytes += state.queuedBytes
+                    state.frames = []
+                    state.queuedBytes = 0
+                }
+                return .frames(state.frames, bytes: state.queuedBytes)
             }
-            if let ready { continuation.resume(returning: ready) }
+            if let closing = state.closing, !state.isFinished {
+                state.isFinished = true
+                return .close(closing)
+            }
+            state.isWriterIdle = true
+            return nil
         }
     }
 
-    /// If the writer is waiting and there is something for it, takes it.
-    private static func handOff(_ state: inout State) -> (CheckedContinuation<Next, Never>, Next)? {
-        guard let writer = state.writer, let next = take(&state) else { return nil }
-        state.writer = nil
-        return (writer, next)
+    /// Reports bytes of taken frames as written, freeing their room in the bound.
+    public func didWrite(bytes: Int) {
+        state.withLock { $0.inFlightBytes = max(0, $0.inFlightBytes - bytes) }
     }
 
-    private static func take(_ state: inout State) -> Next? {
-        if !state.frames.isEmpty {
-            defer {
-                state.frames = []
-                state.bytes = 0
-            }
-            return .frames(state.frames)
-        }
-        if let closing = state.closing, !state.isFinished {
-            state.isFinished = true
-            return .close(closing)
-        }
-        return state.isFinished ? .close(state.closing!) : nil
+    /// The wake-ups as an async sequence, for a writer that is a task: after each element,
+    /// ``take()`` until nil. Registers the wake-up, so it is the writer's one registration.
+    public func wakeUps() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        setWake { continuation.yield() }
+        return stream
     }
 }

@@ -9,7 +9,7 @@ import Store
 import Synchronization
 
 /// One WebSocket client: one read loop that decodes, dispatches and replies in order,
-/// and one writer draining the connection's byte-bounded ``OutboundQueue``.
+/// and one ``FrameWriter`` draining the connection's byte-bounded ``OutboundQueue``.
 ///
 /// Lifecycle: the read loop ends when the client closes, or when the queue closes (slow
 /// consumer, token expiry, shutdown, abuse); the writer then writes the close frame and
@@ -54,13 +54,24 @@ final class Connection: Sendable {
         Subscriber(id: id, member: PresenceMember(client: clientID, user: principal.subject), queue: queue)
     }
 
-    /// Serves the connection until it closes.
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    /// Serves the connection until it closes: reads in a child task while `writer` drains
+    /// the queue here, then closes the socket with the queue's close reason.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: some FrameWriter) async {
         logger.debug("connected")
         scheduleExpiry()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.readLoop(inbound) }
-            await writeLoop(outbound)
+            let reason = await writer.run()
+            if reason == .slowConsumer {
+                Counter(label: "switchboard_ws_slow_consumer_closes_total").increment()
+                logger.info("closing a slow consumer", metadata: ["sb.queue_bytes": "\(queue.maxBytes)"])
+            }
+            try? await outbound.close(WebSocketErrorCode(codeNumber: Int(reason.code)), reason: reason.reason)
+            // The read loop ends when the client answers the close (or sends anything more).
+            // Cancelling it sooner would close the socket and drop the close frame, and the
+            // frames before it, while they still wait for a slow client to read them.
+            group.addTask { try? await Task.sleep(for: Self.closeTimeout) }
+            await group.next()
             group.cancelAll()
         }
         state.withLock { $0.expiry }?.cancel()
@@ -81,40 +92,18 @@ final class Connection: Sendable {
         // are cut off by the WebSocket layer, which closes with 1009.
         do {
             for try await message in inbound.messages(maxSize: Self.maxFrameSize(hub.configuration)) {
+                // Once closing, nothing more is performed: its reply could not be sent.
+                if queue.isClosing { break }
                 switch message {
                 case .text(let text):
                     await handle(text)
                 case .binary:
                     queue.enqueue(ServerFrames.failure(id: nil, error: .badRequest("binary frames are not supported; send JSON text")))
                 }
-                if queue.isClosing { break }
             }
             queue.close(CloseReason(code: 1000, reason: ""))
         } catch {
             queue.close(Self.closeReason(for: error))
-        }
-    }
-
-    private func writeLoop(_ outbound: WebSocketOutboundWriter) async {
-        while true {
-            switch await queue.next() {
-            case .frames(let frames):
-                do {
-                    for frame in frames {
-                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-                    }
-                } catch {
-                    queue.close(CloseReason(code: 1006, reason: "write failed"))
-                    return
-                }
-            case .close(let reason):
-                if reason == .slowConsumer {
-                    Counter(label: "switchboard_ws_slow_consumer_closes_total").increment()
-                    logger.info("closing a slow consumer", metadata: ["sb.queue_bytes": "\(queue.maxBytes)"])
-                }
-                try? await outbound.close(WebSocketErrorCode(codeNumber: Int(reason.code)), reason: reason.reason)
-                return
-            }
         }
     }
 
@@ -144,6 +133,9 @@ final class Connection: Sendable {
         }
         return CloseReason(code: 1002, reason: "protocol error")
     }
+
+    /// How long a client has to answer the close frame before the socket is dropped.
+    static let closeTimeout = Duration.seconds(5)
 
     static func maxFrameSize(_ configuration: HubConfiguration) -> Int {
         configuration.maxMessageBytes * 2

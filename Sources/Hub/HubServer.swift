@@ -82,14 +82,15 @@ public struct HubServer: Sendable {
             extensions: configuration.compression
                 ? [.perMessageDeflate(maxDecompressedFrameSize: Connection.maxFrameSize(configuration))] : [],
             autoPing: .enabled(timePeriod: .seconds(30)),
-            closeTimeout: .seconds(5))
+            closeTimeout: Connection.closeTimeout)
     }
 
     /// `/v1/ws`: authenticates, admits and serves a connection. A refused token is closed
     /// at once with 4001 and nothing is delivered, since the upgrade path cannot answer 401.
-    private func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+    private func webSocketRouter() -> Router<SocketRequestContext> {
+        let router = Router(context: SocketRequestContext.self)
         let hub = self.hub
+        let compression = configuration.compression
         router.ws("/v1/ws") { inbound, outbound, context in
             let authentication: Authentication
             do throws(HubError) {
@@ -102,11 +103,22 @@ public struct HubServer: Sendable {
             case .failure(let reason):
                 try? await outbound.close(WebSocketErrorCode(codeNumber: Int(reason.code)), reason: reason.reason)
             case .success(let connection):
-                await connection.run(inbound: inbound, outbound: outbound)
+                if compression, Self.offersCompression(context.request) {
+                    await connection.run(inbound: inbound, outbound: outbound, writer: TaskFrameWriter(queue: connection.queue, outbound: outbound))
+                } else {
+                    let writer = ChannelFrameWriter(queue: connection.queue, channel: context.requestContext.channel)
+                    await connection.run(inbound: inbound, outbound: outbound, writer: writer)
+                }
                 hub.connections.remove(connection)
             }
         }
         return router
+    }
+
+    /// Whether the client offered permessage-deflate, which the hub then negotiates: its frames
+    /// must go through WSCore's extension, so the connection gets a ``TaskFrameWriter``.
+    static func offersCompression(_ request: Request) -> Bool {
+        request.headers[values: .secWebSocketExtensions].contains { $0.lowercased().contains("permessage-deflate") }
     }
 
     /// The token of an `Authorization: Bearer` header, or of the `token` query parameter.

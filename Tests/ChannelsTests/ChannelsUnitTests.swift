@@ -1,5 +1,6 @@
 @testable import Channels
 import NIOCore
+import Synchronization
 import Testing
 
 @Suite("TopicName")
@@ -57,49 +58,71 @@ struct NamespacePolicyTests {
 
 @Suite("OutboundQueue")
 struct OutboundQueueTests {
-    @Test func framesAreHandedToTheWriterInOrder() async {
+    @Test func framesAreHandedToTheWriterInOrder() {
         let queue = OutboundQueue(maxBytes: 100)
         #expect(queue.enqueue(ByteBuffer(string: "a")))
         #expect(queue.enqueue(ByteBuffer(string: "b")))
-        guard case .frames(let frames) = await queue.next() else { Issue.record("expected frames"); return }
+        guard case .frames(let frames, let bytes) = queue.take() else { Issue.record("expected frames"); return }
         #expect(frames.map { String(buffer: $0) } == ["a", "b"])
-        #expect(queue.queuedBytes == 0)
+        #expect(bytes == 2)
+        #expect(queue.take() == nil)
     }
 
-    @Test func overflowDropsTheBacklogAndClosesAsSlowConsumer() async {
+    @Test func overflowDropsTheBacklogAndClosesAsSlowConsumer() {
         let queue = OutboundQueue(maxBytes: 10)
         #expect(queue.enqueue(ByteBuffer(string: "123456")))
         #expect(!queue.enqueue(ByteBuffer(string: "123456")))
         #expect(!queue.enqueue(ByteBuffer(string: "1")))
         #expect(queue.queuedBytes == 0)
-        guard case .close(let reason) = await queue.next() else { Issue.record("expected close"); return }
+        guard case .close(let reason) = queue.take() else { Issue.record("expected close"); return }
         #expect(reason == .slowConsumer)
     }
 
-    @Test func aSingleFrameLargerThanTheLimitFitsAnEmptyQueue() async {
+    @Test func framesTakenButNotYetWrittenCountAgainstTheBound() {
+        let queue = OutboundQueue(maxBytes: 10)
+        #expect(queue.enqueue(ByteBuffer(string: "123456")))
+        guard case .frames(_, let bytes) = queue.take() else { Issue.record("expected frames"); return }
+        #expect(queue.queuedBytes == 6)
+        queue.didWrite(bytes: bytes)
+        #expect(queue.queuedBytes == 0)
+        #expect(queue.enqueue(ByteBuffer(string: "123456")))
+        _ = queue.take()
+        #expect(!queue.enqueue(ByteBuffer(string: "123456")), "the socket has not taken the first frame yet")
+        guard case .close(let reason) = queue.take() else { Issue.record("expected close"); return }
+        #expect(reason == .slowConsumer)
+    }
+
+    @Test func aSingleFrameLargerThanTheLimitFitsAnEmptyQueue() {
         let queue = OutboundQueue(maxBytes: 4)
         #expect(queue.enqueue(ByteBuffer(string: "a large reply")))
         #expect(!queue.enqueue(ByteBuffer(string: "x")))
     }
 
-    @Test func closeWritesWhatIsQueuedFirst() async {
+    @Test func closeWritesWhatIsQueuedFirst() {
         let queue = OutboundQueue(maxBytes: 100)
         queue.enqueue(ByteBuffer(string: "bye"))
         queue.close(CloseReason(code: 1001, reason: "going away"))
         #expect(!queue.enqueue(ByteBuffer(string: "late")))
-        guard case .frames(let frames) = await queue.next() else { Issue.record("expected frames"); return }
+        guard case .frames(let frames, _) = queue.take() else { Issue.record("expected frames"); return }
         #expect(frames.count == 1)
-        guard case .close(let reason) = await queue.next() else { Issue.record("expected close"); return }
+        guard case .close(let reason) = queue.take() else { Issue.record("expected close"); return }
         #expect(reason.code == 1001)
+        #expect(queue.take() == nil)
     }
 
-    @Test func aWaitingWriterIsWokenByEnqueue() async {
+    @Test func anIdleWriterIsWokenOncePerDrain() {
         let queue = OutboundQueue(maxBytes: 100)
-        async let next = queue.next()
-        try? await Task.sleep(for: .milliseconds(10))
+        let wakes = Mutex(0)
+        queue.enqueue(ByteBuffer(string: "early"))
+        queue.setWake { wakes.withLock { $0 += 1 } }
+        #expect(wakes.withLock { $0 } == 1, "work queued before the writer registered wakes it at once")
         queue.enqueue(ByteBuffer(string: "x"))
-        guard case .frames(let frames) = await next else { Issue.record("expected frames"); return }
-        #expect(frames.count == 1)
+        #expect(wakes.withLock { $0 } == 1, "a writer already woken is not woken again")
+        while queue.take() != nil {}
+        queue.enqueue(ByteBuffer(string: "y"))
+        #expect(wakes.withLock { $0 } == 2)
+        queue.close(CloseReason(code: 1000, reason: ""))
+        #expect(wakes.withLock { $0 } == 2)
     }
 }
 
@@ -117,8 +140,8 @@ struct JSONTextTests {
 
 @Suite("Topic seam")
 struct TopicSeamTests {
-    func offsets(_ queue: OutboundQueue) async -> [String] {
-        guard case .frames(let frames) = await queue.next() else { return [] }
+    func offsets(_ queue: OutboundQueue) -> [String] {
+        guard case .frames(let frames, _) = queue.take() else { return [] }
         return frames.map { String(buffer: $0) }
     }
 
@@ -129,7 +152,7 @@ struct TopicSeamTests {
         _ = topic.deliver(offset: 4, frame: ByteBuffer(string: "4"))
         _ = topic.deliver(offset: 5, frame: ByteBuffer(string: "5"))
         #expect(topic.activate(1, after: 4, reply: ByteBuffer(string: "reply")))
-        #expect(await offsets(queue) == ["reply", "5"])
+        #expect(offsets(queue) == ["reply", "5"])
     }
 
     @Test func anEventInTheReplyIsNotDeliveredAgainWhenItsFanOutComesLate() async {
@@ -140,6 +163,6 @@ struct TopicSeamTests {
         #expect(topic.activate(1, after: 7, reply: ByteBuffer(string: "reply")))
         _ = topic.deliver(offset: 7, frame: ByteBuffer(string: "7"))
         _ = topic.deliver(offset: 8, frame: ByteBuffer(string: "8"))
-        #expect(await offsets(queue) == ["reply", "8"])
+        #expect(offsets(queue) == ["reply", "8"])
     }
 }

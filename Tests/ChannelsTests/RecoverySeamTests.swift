@@ -9,13 +9,15 @@ struct RecoverySeamTests {
     /// Decodes the offsets of event frames drained from a queue, skipping the reply marker.
     func drain(_ queue: OutboundQueue, until last: Int64) async -> [Int64] {
         var offsets: [Int64] = []
-        while offsets.last ?? 0 < last {
-            guard case .frames(let frames) = await queue.next() else { break }
-            for frame in frames {
-                let text = String(buffer: frame)
-                guard let range = text.range(of: "\"offset\":") else { continue }
-                offsets.append(Int64(text[range.upperBound...].prefix { $0.isNumber })!)
+        for await _ in queue.wakeUps() {
+            while case .frames(let frames, _) = queue.take() {
+                for frame in frames {
+                    let text = String(buffer: frame)
+                    guard let range = text.range(of: "\"offset\":") else { continue }
+                    offsets.append(Int64(text[range.upperBound...].prefix { $0.isNumber })!)
+                }
             }
+            if offsets.last ?? 0 >= last { break }
         }
         return offsets
     }
