@@ -50,6 +50,11 @@ let package = Package(
                 "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -83,6 +88,7 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Store"]),
+        .testTarget(name: "GatewaysTests", dependencies: ["Gateways", "Store"]),
         .testTarget(
             name: "HubTests",
             dependencies: ["Hub", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -1,3 +1,5 @@
+import Store
+
 /// One subscriber as presence shows it.
 public struct PresenceMember: Sendable, Equatable, Codable {
     /// The connection's client id (`c_...`).

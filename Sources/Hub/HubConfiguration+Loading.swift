@@ -39,7 +39,8 @@ extension HubConfiguration {
     }
 
     /// Applies `SWITCHBOARD_HOST`, `_PORT`, `_DATA`, `_DURABILITY`, `_MAX_MESSAGE_BYTES`,
-    /// `_OUTBOUND_QUEUE_BYTES`, `_COMPRESSION`.
+    /// `_OUTBOUND_QUEUE_BYTES`, `_COMPRESSION`, `_WEBHOOK_RETRY_SCHEDULE`, `_WEBHOOK_ALLOW`,
+    /// `_WEBHOOK_SECRET_KEY`.
     mutating func apply(environment: [String: String]) throws(HubError) {
         func integer(_ name: String) throws(HubError) -> Int? {
             guard let text = environment[name] else { return nil }
@@ -57,6 +58,9 @@ extension HubConfiguration {
             }
             self.durability = durability
         }
+        if let schedule = environment["SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"] { webhooks.retrySchedule = schedule }
+        if let allow = environment["SWITCHBOARD_WEBHOOK_ALLOW"] { webhooks.allow = allow }
+        if let key = environment["SWITCHBOARD_WEBHOOK_SECRET_KEY"] { webhooks.secretKey = key }
         if let text = environment["SWITCHBOARD_COMPRESSION"] {
             self.compression = ["1", "true", "yes", "on"].contains(text.lowercased())
         }

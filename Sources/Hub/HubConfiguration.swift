@@ -1,4 +1,5 @@
 import Channels
+import Gateways
 import Store
 
 /// Everything the hub can be told, with the defaults it runs with when told nothing.
@@ -38,6 +39,8 @@ public struct HubConfiguration: Sendable, Codable {
     public var namespaces: [String: NamespacePolicy] = [:]
     /// Seconds to wait for clients to close during shutdown (default 5).
     public var shutdownGraceSeconds: Int = 5
+    /// Webhook delivery settings.
+    public var webhooks = WebhookConfiguration()
 
     /// The defaults.
     public init() {}
@@ -52,6 +55,72 @@ public struct HubConfiguration: Sendable, Codable {
 
     /// The SQLite file inside `dataDirectory`.
     static func databasePath(dataDirectory: String) -> String { dataDirectory + "/switchboard.sqlite" }
+}
+
+/// How webhooks are delivered (the `webhooks` object of the config file).
+public struct WebhookConfiguration: Sendable, Codable {
+    /// Delays between attempts, e.g. `0s,5s,5m` (default: the Standard Webhooks schedule).
+    public var retrySchedule: String = "0s,5s,5m,30m,2h,5h,10h,14h,20h,24h"
+    /// CIDR ranges a webhook URL may reach although they are internal, e.g. `127.0.0.1/32`
+    /// (default none).
+    public var allow: String = ""
+    /// Connect and request timeout of an attempt, in seconds (default 15).
+    public var timeoutSeconds: Int = 15
+    /// How long a rotated-out secret keeps signing, in seconds (default 24 h).
+    public var secretOverlapSeconds: Int = 24 * 3600
+    /// An endpoint failing every attempt for this many seconds is disabled (default 5 days).
+    public var disableAfterSeconds: Int = 5 * 24 * 3600
+    /// Attempts in flight at once, overall (default 128).
+    public var maxConcurrentDeliveries: Int = 128
+    /// Attempts in flight at once to one endpoint (default 16).
+    public var maxConcurrentPerEndpoint: Int = 16
+    /// The AES-256 key (base64 of 32 bytes) sealing webhook secrets at rest; by default a
+    /// key generated in the data directory (`webhook.key`, mode 0600).
+    public var secretKey: String?
+
+    /// The defaults.
+    public init() {}
+
+    /// Decodes a partial object: absent keys keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = WebhookConfiguration()
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try container.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        retrySchedule = try value(.retrySchedule, defaults.retrySchedule)
+        allow = try value(.allow, defaults.allow)
+        timeoutSeconds = try value(.timeoutSeconds, defaults.timeoutSeconds)
+        secretOverlapSeconds = try value(.secretOverlapSeconds, defaults.secretOverlapSeconds)
+        disableAfterSeconds = try value(.disableAfterSeconds, defaults.disableAfterSeconds)
+        maxConcurrentDeliveries = try value(.maxConcurrentDeliveries, defaults.maxConcurrentDeliveries)
+        maxConcurrentPerEndpoint = try value(.maxConcurrentPerEndpoint, defaults.maxConcurrentPerEndpoint)
+        secretKey = try container.decodeIfPresent(String.self, forKey: .secretKey)
+    }
+
+    /// The delivery settings, validated.
+    func settings() throws(HubError) -> WebhookSettings {
+        do {
+            return WebhookSettings(
+                retrySchedule: try RetrySchedule(parsing: retrySchedule),
+                addressPolicy: AddressPolicy(allowed: try AddressPolicy.parseAllowList(allow)),
+                timeout: .seconds(max(1, timeoutSeconds)), secretOverlap: .seconds(max(0, secretOverlapSeconds)),
+                disableAfter: .seconds(max(1, disableAfterSeconds)),
+                maxConcurrentDeliveries: max(1, maxConcurrentDeliveries), maxConcurrentPerEndpoint: max(1, maxConcurrentPerEndpoint))
+        } catch {
+            throw .badRequest("webhook configuration: \(error.message)")
+        }
+    }
+
+    /// The box sealing secrets: the configured key, or the data directory's.
+    func secretBox(dataDirectory: String) throws(HubError) -> SecretBox {
+        do {
+            if let secretKey { return try SecretBox(base64Key: secretKey) }
+            return try SecretBox.loadOrCreate(path: dataDirectory + "/webhook.key")
+        } catch {
+            throw .unavailable("webhook secret key: \(error.message)")
+        }
+    }
 }
 
 /// A token bucket's shape: a steady rate and a burst allowance.

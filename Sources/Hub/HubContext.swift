@@ -1,4 +1,5 @@
 import Channels
+import Gateways
 import Logging
 import Store
 
@@ -10,6 +11,7 @@ struct HubContext: Sendable {
     var authenticator: Authenticator
     var connections: ConnectionRegistry
     var restLimiter: RESTRateLimiter
+    var webhooks: WebhookEndpoints
     var logger: Logger
 }
 

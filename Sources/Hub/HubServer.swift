@@ -1,4 +1,5 @@
 import Channels
+import Gateways
 import Hummingbird
 import HummingbirdWSCompression
 import HummingbirdWebSocket
@@ -13,13 +14,15 @@ import UnixSignals
 /// WebSocket server and the connection drain, run as one `ServiceGroup`.
 ///
 /// Shutdown order (services stop in reverse): connections are drained first (disconnect
-/// frames, close 1001), then the HTTP server stops, then retention, and last the
-/// committer finishes the commits already waiting.
+/// frames, close 1001), then the HTTP server stops, then webhook attempts in flight finish
+/// and are recorded, then retention, and last the committer finishes the commits already
+/// waiting.
 public struct HubServer: Sendable {
     /// The configuration in force.
     public let configuration: HubConfiguration
     private let hub: HubContext
     private let committer: GroupCommitter
+    private let dispatcher: WebhookDispatcher
     private let logger: Logger
 
     /// Opens the store and prepares everything; nothing listens until ``makeServiceGroup(signals:onListening:)`` runs.
@@ -38,13 +41,34 @@ public struct HubServer: Sendable {
         let topics = Topics(
             store: store, committer: committer, policies: configuration.effectiveNamespaces,
             maxRecoveredEvents: configuration.maxRecoveredEvents, logger: logger)
+        let webhookSettings = try configuration.webhooks.settings()
+        let webhooks = WebhookEndpoints(
+            store: store, box: try configuration.webhooks.secretBox(dataDirectory: configuration.dataDirectory),
+            settings: webhookSettings)
+        dispatcher = WebhookDispatcher(
+            store: store, endpoints: webhooks, settings: webhookSettings, logger: logger,
+            onEndpointDisabled: { endpoint, reason in
+                await Self.announceDisabled(endpoint, reason: reason, topics: topics, logger: logger)
+            })
         hub = HubContext(
             configuration: configuration, store: store, topics: topics,
             authenticator: await Authenticator(secret: secret, store: store),
             connections: ConnectionRegistry(
                 maxPerUser: configuration.maxConnectionsPerUser, grace: .seconds(configuration.shutdownGraceSeconds), logger: logger),
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),
+            webhooks: webhooks,
             logger: logger)
+    }
+
+    /// Publishes `webhook.endpoint_disabled` on `events:webhooks`, so operators and other
+    /// systems learn that the hub stopped delivering to an endpoint.
+    private static func announceDisabled(_ endpoint: WebhookEndpointRecord, reason: String, topics: Topics, logger: Logger) async {
+        let data = "{\"endpoint\":\(JSONText.quoted(endpoint.id)),\"url\":\(JSONText.quoted(endpoint.url)),\"reason\":\(JSONText.quoted(reason))}"
+        do {
+            _ = try await topics.publish(to: TopicName("events:webhooks")!, name: "webhook.endpoint_disabled", data: data, key: nil)
+        } catch {
+            logger.error("cannot announce a disabled webhook endpoint", metadata: ["sb.endpoint": "\(endpoint.id)"])
+        }
     }
 
     /// The hub's authenticator, for minting tokens against the same secret.
@@ -69,6 +93,7 @@ public struct HubServer: Sendable {
             services: [
                 .init(service: committer),
                 .init(service: retention),
+                .init(service: dispatcher),
                 .init(service: app),
                 .init(service: hub.connections),
             ],

@@ -1,3 +1,4 @@
+import Store
 import Channels
 
 /// Any JSON value, decoded from a client and written back as compact JSON text.

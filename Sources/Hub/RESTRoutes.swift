@@ -26,6 +26,7 @@ struct RESTRoutes {
         api.post("/topics/:topic/events") { request, context in try await publish(request, context) }
         api.get("/topics/:topic/events") { request, context in try await events(request, context) }
         api.get("/topics/:topic/presence") { request, context in try await presence(request, context) }
+        registerWebhooks(on: api)
     }
 
     private func ready() async throws -> Response {
@@ -94,7 +95,7 @@ struct RESTRoutes {
 
     // MARK: - Helpers
 
-    private func authenticate(_ request: Request) async throws -> Principal {
+    func authenticate(_ request: Request) async throws -> Principal {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw HubError.unauthorized()
         }
@@ -111,7 +112,7 @@ struct RESTRoutes {
         return topic
     }
 
-    private func jsonBody(_ request: Request) async throws -> JSONValue {
+    func jsonBody(_ request: Request) async throws -> JSONValue {
         var request = request
         let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
         guard let value = try? JSONParser.parse(String(buffer: buffer)) else {

@@ -37,6 +37,57 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2-webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    url TEXT NOT NULL,
+                    description TEXT,
+                    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+                    disabled_reason TEXT,
+                    secret BLOB NOT NULL,
+                    previous_secret BLOB,
+                    previous_secret_expires_ms INTEGER,
+                    failing_since_ms INTEGER,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE TABLE webhook_filters (
+                    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL CHECK (kind IN ('event', 'topic')),
+                    pattern TEXT NOT NULL,
+                    PRIMARY KEY (endpoint_id, kind, pattern)
+                ) WITHOUT ROWID;
+                CREATE TABLE webhook_messages (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+                    event_type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                    attempts INTEGER NOT NULL CHECK (attempts >= 0),
+                    next_attempt_ms INTEGER,
+                    last_error TEXT,
+                    CHECK ((status = 'pending') = (next_attempt_ms IS NOT NULL))
+                );
+                CREATE INDEX webhook_messages_due ON webhook_messages (next_attempt_ms) WHERE status = 'pending';
+                CREATE INDEX webhook_messages_by_endpoint ON webhook_messages (endpoint_id, status, created_ms);
+                CREATE INDEX webhook_messages_by_time ON webhook_messages (created_ms);
+                CREATE TABLE webhook_attempts (
+                    id INTEGER PRIMARY KEY,
+                    message_id TEXT NOT NULL REFERENCES webhook_messages(id) ON DELETE CASCADE,
+                    endpoint_id TEXT NOT NULL,
+                    attempted_ms INTEGER NOT NULL,
+                    status_code INTEGER,
+                    duration_ms INTEGER NOT NULL,
+                    error TEXT,
+                    succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))
+                );
+                CREATE INDEX webhook_attempts_by_message ON webhook_attempts (message_id);
+                CREATE INDEX webhook_attempts_by_endpoint ON webhook_attempts (endpoint_id, attempted_ms);
+                CREATE INDEX webhook_attempts_by_time ON webhook_attempts (attempted_ms);
+                """)
+        }
         return migrator
     }
 }

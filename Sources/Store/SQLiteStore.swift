@@ -2,11 +2,12 @@ import Foundation
 import GRDB
 import Logging
 
-/// The default ``EventStore``: one SQLite file in WAL mode, through a GRDB `DatabasePool`.
+/// The default ``EventStore`` and ``WebhookStore``: one SQLite file in WAL mode, through a
+/// GRDB `DatabasePool`.
 ///
 /// Reads run concurrently on the pool's readers; writes are serialized by SQLite.
 /// Database errors are logged here and surface as ``StoreError`` without their text.
-public struct SQLiteStore: EventStore {
+public struct SQLiteStore: EventStore, WebhookStore {
     /// How hard each commit is pushed to disk.
     public enum Durability: String, Sendable, Codable {
         /// `synchronous = FULL`: an acknowledged event survives a power loss.
@@ -16,8 +17,8 @@ public struct SQLiteStore: EventStore {
         case normal
     }
 
-    private let pool: DatabasePool
-    private let logger: Logger
+    let pool: DatabasePool
+    let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, durability: Durability = .full, logger: Logger = Logger(label: "switchboard.store")) throws(StoreError) {
@@ -39,6 +40,7 @@ public struct SQLiteStore: EventStore {
     public func append(_ batch: [AppendRequest]) async throws(StoreError) -> [AppendOutcome] {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         return try await write { db in
+            let outbox = try WebhookOutbox(db)
             var heads: [String: TopicPosition] = [:]
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(batch.count)
@@ -63,6 +65,7 @@ public struct SQLiteStore: EventStore {
                 }
                 try db.cachedStatement(sql: "DELETE FROM topic_events WHERE topic = ? AND event_offset <= ?")
                     .execute(arguments: [event.topic, event.offset - Int64(max(request.retainCount, 1))])
+                try outbox.enqueue(event, db: db)
                 outcomes.append(AppendOutcome(event: event, isDuplicate: false))
             }
             for (topic, head) in heads {
@@ -177,7 +180,7 @@ public struct SQLiteStore: EventStore {
         String(UInt64.random(in: .min ... .max), radix: 16)
     }
 
-    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.write(body)
         } catch {
@@ -186,7 +189,7 @@ public struct SQLiteStore: EventStore {
         }
     }
 
-    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
         } catch {

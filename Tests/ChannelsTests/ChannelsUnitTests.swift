@@ -1,4 +1,5 @@
 @testable import Channels
+import Store
 import NIOCore
 import Synchronization
 import Testing

@@ -6,10 +6,12 @@ final class HubProcess: Sendable {
     let port: Int
     let output: FileHandle
 
-    /// Starts `switchboard serve --port 0 --data DIR` and waits for the line naming its URL.
-    static func start(dataDirectory: String) async throws -> HubProcess {
+    /// Starts `switchboard serve --port 0 --data DIR` with `environment` added to this
+    /// process's, and waits for the line naming its URL.
+    static func start(dataDirectory: String, environment: [String: String] = [:]) async throws -> HubProcess {
         let process = Process()
         process.executableURL = try executable()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
         process.arguments = ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"]
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func insertWebhookEndpoint(_ endpoint: WebhookEndpointRecord) async throws(StoreError) {
+        try await write { db in try Self.save(endpoint, db: db, isNew: true) }
+    }
+
+    public func webhookEndpoints() async throws(StoreError) -> [WebhookEndpointRecord] {
+        try await read { db in
+            try Self.fetchEndpoints(db, sql: "SELECT * FROM webhook_endpoints ORDER BY created_ms, id", arguments: [])
+        }
+    }
+
+    public func webhookEndpoint(id: String) async throws(StoreError) -> WebhookEndpointRecord? {
+        try await read { db in
+            try Self.fetchEndpoints(db, sql: "SELECT * FROM webhook_endpoints WHERE id = ?", arguments: [id]).first
+        }
+    }
+
+    public func updateWebhookEndpoint(
+        id: String, _ change: @escaping @Sendable (inout WebhookEndpointRecord) -> Void
+    ) async throws(StoreError) -> WebhookEndpointRecord? {
+        try await write { db in
+            guard var endpoint = try Self.fetchEndpoints(
+                db, sql: "SELECT * FROM webhook_endpoints WHERE id = ?", arguments: [id]).first
+            else { return nil }
+            let wasEnabled = endpoint.enabled
+            change(&endpoint)
+            if endpoint.enabled, !wasEnabled {
+                endpoint.disabledReason = nil
+                endpoint.failingSinceMilliseconds = nil
+            }
+            try Self.save(endpoint, db: db, isNew: false)
+            if !endpoint.enabled {
+                try Self.failPendingMessages(endpointID: id, reason: "endpoint disabled", db: db)
+            }
+            return endpoint
+        }
+    }
+
+    public func deleteWebhookEndpoint(id: String) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM webhook_endpoints WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func dueWebhookMessages(
+        nowMilliseconds: Int64, limit: Int, excludingMessages: Set<String>, excludingEndpoints: Set<String>
+    ) async throws(StoreError) -> [WebhookDelivery] {
+        try await read { db in
+            var sql = """
+                SELECT m.id AS m_id, m.endpoint_id, m.event_type, m.body, m.created_ms AS m_created_ms, m.status,
+                       m.attempts, m.next_attempt_ms, m.last_error, e.*
+                FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
+                WHERE m.status = 'pending' AND m.next_attempt_ms <= ? AND e.enabled = 1
+                """
+            var arguments: [any DatabaseValueConvertible] = [nowMilliseconds]
+            if !excludingMessages.isEmpty {
+                sql += " AND m.id NOT IN (\(databaseQuestionMarks(count: excludingMessages.count)))"
+                arguments += Array(excludingMessages)
+            }
+            if !excludingEndpoints.isEmpty {
+                sql += " AND m.endpoint_id NOT IN (\(databaseQuestionMarks(count: excludingEndpoints.count)))"
+                arguments += Array(excludingEndpoints)
+            }
+            sql += " ORDER BY m.next_attempt_ms LIMIT ?"
+            arguments.append(limit)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            var filters: [String: (events: [String], topics: [String])] = [:]
+            return try rows.map { row in
+                let endpointID: String = row["endpoint_id"]
+                if filters[endpointID] == nil { filters[endpointID] = try Self.filters(of: endpointID, db: db) }
+                let message = WebhookMessageRecord(
+                    id: row["m_id"], endpointID: endpointID, eventType: row["event_type"], body: row["body"],
+                    createdMilliseconds: row["m_created_ms"], status: .pending, attempts: row["attempts"],
+                    nextAttemptMilliseconds: row["next_attempt_ms"], lastError: row["last_error"])
+                return WebhookDelivery(message: message, endpoint: Self.endpoint(row, filters: filters[endpointID]!))
+            }
+        }
+    }
+
+    public func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError) {
+        try await write { db in
+            for outcome in outcomes {
+                let attempt = outcome.attempt
+                try db.cachedStatement(sql: """
+                    INSERT INTO webhook_attempts (message_id, endpoint_id, attempted_ms, status_code, duration_ms, error, succeeded)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        attempt.messageID, attempt.endpointID, attempt.attemptedMilliseconds, attempt.statusCode,
+                        attempt.durationMilliseconds, attempt.error, attempt.succeeded,
+                    ])
+                let (status, next): (WebhookMessageStatus, Int64?) = switch outcome.next {
+                case .delivered: (.delivered, nil)
+                case .retry(let at): (.pending, at)
+                case .failed: (.failed, nil)
+                }
+                try db.cachedStatement(sql: """
+                    UPDATE webhook_messages SET status = ?, attempts = attempts + 1, next_attempt_ms = ?, last_error = ?
+                    WHERE id = ?
+                    """).execute(arguments: [status.rawValue, next, attempt.error, attempt.messageID])
+                switch outcome.endpoint {
+                case .healthy:
+                    try db.cachedStatement(sql: "UPDATE webhook_endpoints SET failing_since_ms = NULL WHERE id = ?")
+                        .execute(arguments: [attempt.endpointID])
+                case .failing:
+                    try db.cachedStatement(sql: """
+                        UPDATE webhook_endpoints SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE id = ?
+                        """).execute(arguments: [attempt.attemptedMilliseconds, attempt.endpointID])
+                case .disable(let reason):
+                    try db.execute(sql: """
+                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_ms = ? WHERE id = ?
+                        """, arguments: [reason, attempt.attemptedMilliseconds, attempt.endpointID])
+                    try Self.failPendingMessages(endpointID: attempt.endpointID, reason: "endpoint disabled: \(reason)", db: db)
+                }
+            }
+        }
+    }
+
+    public func webhookAttempts(
+        endpointID: String?, succeeded: Bool?, sinceMilliseconds: Int64?, limit: Int
+    ) async throws(StoreError) -> [WebhookAttemptRecord] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let endpointID {
+                conditions.append("endpoint_id = ?")
+                arguments.append(endpointID)
+            }
+            if let succeeded {
+                conditions.append("succeeded = ?")
+                arguments.append(succeeded)
+            }
+            if let sinceMilliseconds {
+                conditions.append("attempted_ms >= ?")
+                arguments.append(sinceMilliseconds)
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: """
+                SELECT * FROM webhook_attempts \(filter) ORDER BY attempted_ms DESC, id DESC LIMIT ?
+                """, arguments: StatementArguments(arguments)).map {
+                WebhookAttemptRecord(
+                    messageID: $0["message_id"], endpointID: $0["endpoint_id"], attemptedMilliseconds: $0["attempted_ms"],
+                    statusCode: $0["status_code"], durationMilliseconds: $0["duration_ms"], error: $0["error"],
+                    succeeded: $0["succeeded"])
+            }
+        }
+    }
+
+    public func webhookMessage(id: String) async throws(StoreError) -> WebhookMessageRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM webhook_messages WHERE id = ?", arguments: [id]).map {
+                WebhookMessageRecord(
+                    id: $0["id"], endpointID: $0["endpoint_id"], eventType: $0["event_type"], body: $0["body"],
+                    createdMilliseconds: $0["created_ms"],
+                    status: WebhookMessageStatus(rawValue: $0["status"]) ?? .failed, attempts: $0["attempts"],
+                    nextAttemptMilliseconds: $0["next_attempt_ms"], lastError: $0["last_error"])
+            }
+        }
+    }
+
+    public func replayWebhookMessage(id: String, nowMilliseconds: Int64) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_ms = ? WHERE id = ?
+                """, arguments: [nowMilliseconds, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func replayFailedWebhookMessages(
+        endpointID: String, sinceMilliseconds: Int64, nowMilliseconds: Int64
+    ) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_ms = ?
+                WHERE endpoint_id = ? AND status = 'failed' AND created_ms >= ?
+                """, arguments: [nowMilliseconds, endpointID, sinceMilliseconds])
+            return db.changesCount
+        }
+    }
+
+    public func webhookOutboxDepth() async throws(StoreError) -> (pending: Int, oldestCreatedMilliseconds: Int64?) {
+        try await read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS pending, MIN(created_ms) AS oldest FROM webhook_messages WHERE status = 'pending'
+                """)
+            return (row?["pending"] ?? 0, row?["oldest"])
+        }
+    }
+
+    public func expireWebhookMessages(beforeMilliseconds: Int64) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                DELETE FROM webhook_messages WHERE status IN ('delivered', 'failed') AND created_ms < ?
+                """, arguments: [beforeMilliseconds])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func save(_ endpoint: WebhookEndpointRecord, db: Database, isNew: Bool) throws {
+        if isNew {
+            try db.execute(sql: """
+                INSERT INTO webhook_endpoints (id, url, description, enabled, disabled_reason, secret, previous_secret,
+                    previous_secret_expires_ms, failing_since_ms, created_ms, updated_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    endpoint.id, endpoint.url, endpoint.description, endpoint.enabled, endpoint.disabledReason,
+                    Data(endpoint.sealedSecret), endpoint.sealedPreviousSecret.map { Data($0) }, endpoint.previousSecretExpiresMilliseconds,
+                    endpoint.failingSinceMilliseconds, endpoint.createdMilliseconds, endpoint.updatedMilliseconds,
+                ])
+        } else {
+            try db.execute(sql: "DELETE FROM webhook_filters WHERE endpoint_id = ?", arguments: [endpoint.id])
+            try db.execute(sql: """
+                UPDATE webhook_endpoints SET url = ?, description = ?, enabled = ?, disabled_reason = ?, secret = ?,
+                    previous_secret = ?, previous_secret_expires_ms = ?, failing_since_ms = ?, updated_ms = ?
+                WHERE id = ?
+                """, arguments: [
+                    endpoint.url, endpoint.description, endpoint.enabled, endpoint.disabledReason, Data(endpoint.sealedSecret),
+                    endpoint.sealedPreviousSecret.map { Data($0) }, endpoint.previousSecretExpiresMilliseconds,
+                    endpoint.failingSinceMilliseconds, endpoint.updatedMilliseconds, endpoint.id,
+                ])
+        }
+        for (kind, patterns) in [("event", endpoint.events), ("topic", endpoint.topics)] {
+            for pattern in Set(patterns) {
+                try db.execute(
+                    sql: "INSERT INTO webhook_filters (endpoint_id, kind, pattern) VALUES (?, ?, ?)",
+                    arguments: [endpoint.id, kind, pattern])
+            }
+        }
+    }
+
+    private static func failPendingMessages(endpointID: String, reason: String, db: Database) throws {
+        try db.execute(sql: """
+            UPDATE webhook_messages SET status = 'failed', next_attempt_ms = NULL, last_error = ?
+            WHERE endpoint_id = ? AND status = 'pending'
+            """, arguments: [reason, endpointID])
+    }
+
+    private static func fetchEndpoints(_ db: Database, sql: String, arguments: StatementArguments) throws -> [WebhookEndpointRecord] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            endpoint(row, filters: try filters(of: row["id"], db: db))
+        }
+    }
+
+    private static func filters(of endpointID: String, db: Database) throws -> (events: [String], topics: [String]) {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT kind, pattern FROM webhook_filters WHERE endpoint_id = ? ORDER BY pattern"),
+            arguments: [endpointID])
+        return (
+            rows.filter { $0["kind"] == "event" }.map { $0["pattern"] },
+            rows.filter { $0["kind"] == "topic" }.map { $0["pattern"] })
+    }
+
+    private static func endpoint(_ row: Row, filters: (events: [String], topics: [String])) -> WebhookEndpointRecord {
+        WebhookEndpointRecord(
+            id: row["id"], url: row["url"], events: filters.events, topics: filters.topics,
+            description: row["description"], enabled: row["enabled"], disabledReason: row["disabled_reason"],
+            sealedSecret: [UInt8](row["secret"] as Data), sealedPreviousSecret: (row["previous_secret"] as Data?).map { [UInt8]($0) },
+            previousSecretExpiresMilliseconds: row["previous_secret_expires_ms"],
+            failingSinceMilliseconds: row["failing_since_ms"], createdMilliseconds: row["created_ms"],
+            updatedMilliseconds: row["updated_ms"])
+    }
+}

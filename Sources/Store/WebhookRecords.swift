@@ -1,0 +1,186 @@
+/// A webhook endpoint as stored. Secrets are sealed (AES-GCM) by the caller; the store
+/// never sees them in the clear.
+public struct WebhookEndpointRecord: Sendable, Equatable {
+    /// `ep_...`.
+    public var id: String
+    /// Where messages are POSTed.
+    public var url: String
+    /// Event-name patterns (`*`, `ticket.*`, exact names); a message needs one to match.
+    public var events: [String]
+    /// Topic patterns; empty means every topic. A pattern with `:` matches the topic name,
+    /// one without matches its namespace; `*` is a trailing wildcard.
+    public var topics: [String]
+    /// Free text for operators.
+    public var description: String?
+    /// Disabled endpoints get no new messages and no deliveries.
+    public var enabled: Bool
+    /// Why the hub disabled it (410, failing too long); nil when enabled or disabled by hand.
+    public var disabledReason: String?
+    /// The signing secret, sealed.
+    public var sealedSecret: [UInt8]
+    /// The secret before the last rotation, sealed; it signs too until it expires.
+    public var sealedPreviousSecret: [UInt8]?
+    /// When the previous secret stops signing, in milliseconds since 1970.
+    public var previousSecretExpiresMilliseconds: Int64?
+    /// Since when every attempt has failed; nil after a success.
+    public var failingSinceMilliseconds: Int64?
+    /// Creation time, in milliseconds since 1970.
+    public var createdMilliseconds: Int64
+    /// Last change, in milliseconds since 1970.
+    public var updatedMilliseconds: Int64
+
+    /// Creates a record.
+    public init(
+        id: String, url: String, events: [String], topics: [String], description: String?, enabled: Bool,
+        disabledReason: String? = nil, sealedSecret: [UInt8], sealedPreviousSecret: [UInt8]? = nil,
+        previousSecretExpiresMilliseconds: Int64? = nil, failingSinceMilliseconds: Int64? = nil,
+        createdMilliseconds: Int64, updatedMilliseconds: Int64
+    ) {
+        self.id = id
+        self.url = url
+        self.events = events
+        self.topics = topics
+        self.description = description
+        self.enabled = enabled
+        self.disabledReason = disabledReason
+        self.sealedSecret = sealedSecret
+        self.sealedPreviousSecret = sealedPreviousSecret
+        self.previousSecretExpiresMilliseconds = previousSecretExpiresMilliseconds
+        self.failingSinceMilliseconds = failingSinceMilliseconds
+        self.createdMilliseconds = createdMilliseconds
+        self.updatedMilliseconds = updatedMilliseconds
+    }
+}
+
+/// Where a webhook message is in its life.
+public enum WebhookMessageStatus: String, Sendable, Codable {
+    /// Waiting for its next attempt (`nextAttemptMilliseconds`).
+    case pending
+    /// A 2xx answer was received.
+    case delivered
+    /// Out of attempts, or its endpoint was disabled; it can be replayed.
+    case failed
+}
+
+/// One webhook message: the body of one committed event for one endpoint, created in the
+/// event's own transaction (the outbox).
+public struct WebhookMessageRecord: Sendable, Equatable {
+    /// `msg_...`: the `webhook-id`, the same on every attempt and replay.
+    public var id: String
+    /// The endpoint it goes to.
+    public var endpointID: String
+    /// The event name, the body's `type`.
+    public var eventType: String
+    /// The JSON body, fixed when the event committed.
+    public var body: String
+    /// Creation time (the event's commit), in milliseconds since 1970.
+    public var createdMilliseconds: Int64
+    /// Where it is.
+    public var status: WebhookMessageStatus
+    /// Attempts made since it was created or last replayed.
+    public var attempts: Int
+    /// When the next attempt is due; nil unless pending.
+    public var nextAttemptMilliseconds: Int64?
+    /// The last failure, for operators.
+    public var lastError: String?
+
+    /// Creates a record.
+    public init(
+        id: String, endpointID: String, eventType: String, body: String, createdMilliseconds: Int64,
+        status: WebhookMessageStatus, attempts: Int, nextAttemptMilliseconds: Int64?, lastError: String?
+    ) {
+        self.id = id
+        self.endpointID = endpointID
+        self.eventType = eventType
+        self.body = body
+        self.createdMilliseconds = createdMilliseconds
+        self.status = status
+        self.attempts = attempts
+        self.nextAttemptMilliseconds = nextAttemptMilliseconds
+        self.lastError = lastError
+    }
+}
+
+/// A due message with the endpoint it goes to.
+public struct WebhookDelivery: Sendable {
+    /// The message.
+    public var message: WebhookMessageRecord
+    /// Its endpoint, as it was when the message was fetched.
+    public var endpoint: WebhookEndpointRecord
+
+    /// Creates a delivery.
+    public init(message: WebhookMessageRecord, endpoint: WebhookEndpointRecord) {
+        self.message = message
+        self.endpoint = endpoint
+    }
+}
+
+/// One delivery attempt, as listed by `GET /api/v1/webhooks/deliveries`.
+public struct WebhookAttemptRecord: Sendable, Equatable {
+    /// The message attempted.
+    public var messageID: String
+    /// Its endpoint.
+    public var endpointID: String
+    /// When the attempt started, in milliseconds since 1970.
+    public var attemptedMilliseconds: Int64
+    /// The HTTP status, nil when no answer came (timeout, refused, forbidden address).
+    public var statusCode: Int?
+    /// How long it took.
+    public var durationMilliseconds: Int64
+    /// What went wrong, nil on success.
+    public var error: String?
+    /// True for a 2xx answer.
+    public var succeeded: Bool
+
+    /// Creates a record.
+    public init(
+        messageID: String, endpointID: String, attemptedMilliseconds: Int64, statusCode: Int?,
+        durationMilliseconds: Int64, error: String?, succeeded: Bool
+    ) {
+        self.messageID = messageID
+        self.endpointID = endpointID
+        self.attemptedMilliseconds = attemptedMilliseconds
+        self.statusCode = statusCode
+        self.durationMilliseconds = durationMilliseconds
+        self.error = error
+        self.succeeded = succeeded
+    }
+}
+
+/// An attempt to record, with what becomes of its message and endpoint; recorded in one
+/// transaction, so a message is never left pending after its success was seen.
+public struct WebhookAttemptOutcome: Sendable {
+    /// What becomes of the message.
+    public enum Next: Sendable, Equatable {
+        /// It arrived.
+        case delivered
+        /// Try again at this time (milliseconds since 1970).
+        case retry(atMilliseconds: Int64)
+        /// No more attempts; replayable.
+        case failed
+    }
+
+    /// What becomes of the endpoint.
+    public enum EndpointChange: Sendable, Equatable {
+        /// A success: it is no longer failing.
+        case healthy
+        /// A failure: failing since now, unless it already was.
+        case failing
+        /// Disable it for this reason; its pending messages fail.
+        case disable(reason: String)
+    }
+
+    /// The attempt itself.
+    public var attempt: WebhookAttemptRecord
+    /// The message's next state.
+    public var next: Next
+    /// The endpoint's change.
+    public var endpoint: EndpointChange
+
+    /// Creates an outcome.
+    public init(attempt: WebhookAttemptRecord, next: Next, endpoint: EndpointChange) {
+        self.attempt = attempt
+        self.next = next
+        self.endpoint = endpoint
+    }
+}

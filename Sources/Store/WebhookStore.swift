@@ -1,0 +1,55 @@
+/// Storage for signed webhooks: endpoints, the outbox of messages and their attempts.
+///
+/// Messages are created by ``EventStore/append(_:)`` in the same transaction as the
+/// events they carry (the transactional outbox): an event that commits has its messages,
+/// and no message exists for an event that did not commit.
+public protocol WebhookStore: Sendable {
+    /// Stores a new endpoint.
+    func insertWebhookEndpoint(_ endpoint: WebhookEndpointRecord) async throws(StoreError)
+
+    /// Every endpoint, oldest first.
+    func webhookEndpoints() async throws(StoreError) -> [WebhookEndpointRecord]
+
+    /// One endpoint, or nil.
+    func webhookEndpoint(id: String) async throws(StoreError) -> WebhookEndpointRecord?
+
+    /// Reads, changes and writes an endpoint in one transaction; nil when there is none.
+    /// Disabling it fails its pending messages.
+    func updateWebhookEndpoint(
+        id: String, _ change: @escaping @Sendable (inout WebhookEndpointRecord) -> Void
+    ) async throws(StoreError) -> WebhookEndpointRecord?
+
+    /// Deletes an endpoint with its messages and attempts; false when there was none.
+    func deleteWebhookEndpoint(id: String) async throws(StoreError) -> Bool
+
+    /// Pending messages due at `nowMilliseconds` of enabled endpoints, oldest due first,
+    /// leaving out the messages and endpoints given (those already in flight or busy).
+    func dueWebhookMessages(
+        nowMilliseconds: Int64, limit: Int, excludingMessages: Set<String>, excludingEndpoints: Set<String>
+    ) async throws(StoreError) -> [WebhookDelivery]
+
+    /// Records attempts and applies their outcomes, all in one transaction.
+    func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError)
+
+    /// Attempts, newest first, optionally of one endpoint, succeeded or not, since a time.
+    func webhookAttempts(
+        endpointID: String?, succeeded: Bool?, sinceMilliseconds: Int64?, limit: Int
+    ) async throws(StoreError) -> [WebhookAttemptRecord]
+
+    /// One message, or nil.
+    func webhookMessage(id: String) async throws(StoreError) -> WebhookMessageRecord?
+
+    /// Makes a message pending again, due now, with a fresh retry schedule; false when there is none.
+    func replayWebhookMessage(id: String, nowMilliseconds: Int64) async throws(StoreError) -> Bool
+
+    /// Makes every failed message of an endpoint created since a time pending again; returns how many.
+    func replayFailedWebhookMessages(
+        endpointID: String, sinceMilliseconds: Int64, nowMilliseconds: Int64
+    ) async throws(StoreError) -> Int
+
+    /// How many messages are pending, and when the oldest of them was created.
+    func webhookOutboxDepth() async throws(StoreError) -> (pending: Int, oldestCreatedMilliseconds: Int64?)
+
+    /// Deletes delivered and failed messages (and their attempts) created before a time.
+    func expireWebhookMessages(beforeMilliseconds: Int64) async throws(StoreError) -> Int
+}
