@@ -15,8 +15,16 @@ import Synchronization
 /// `webhook-id`. Per-endpoint order is not promised.
 public final class WebhookDispatcher: Service, Sendable {
     private struct State {
-        var inFlight: Set<String> = []
-        var perEndpoint: [String: Int] = [:]
+        /// Message ids in flight, by endpoint.
+        var inFlight: [String: Set<String>] = [:]
+        var inFlightCount = 0
+        /// The enabled endpoints, refreshed every poll interval.
+        var endpoints: [String] = []
+        /// Endpoints whose last fetch came back short: nothing more is due there until the
+        /// next refresh, so a completion does not query them again.
+        var drained: Set<String> = []
+        /// Where the next round starts in `endpoints`, so slots are shared out fairly.
+        var rotation = 0
         var isStopping = false
     }
 
@@ -68,8 +76,13 @@ public final class WebhookDispatcher: Service, Sendable {
                 group.addTask { await recorder.run() }
                 await withDiscardingTaskGroup { deliveries in
                     var housekeeping = ContinuousClock.now
+                    var refresh = ContinuousClock.now
                     for await _ in wakeUps {
                         if state.withLock({ $0.isStopping }) { break }
+                        if ContinuousClock.now >= refresh {
+                            refresh = ContinuousClock.now + Self.pollInterval
+                            await refreshEndpoints()
+                        }
                         for delivery in await due() {
                             deliveries.addTask { await self.deliver(delivery, sender: sender, recorder: recorder) }
                         }
@@ -89,33 +102,63 @@ public final class WebhookDispatcher: Service, Sendable {
         try? await client.shutdown()
     }
 
-    /// Due messages that fit the free slots, now counted as in flight.
-    private func due() async -> [WebhookDelivery] {
-        let (free, inFlight, busy) = state.withLock { state in
-            (settings.maxConcurrentDeliveries - state.inFlight.count, state.inFlight,
-             Set(state.perEndpoint.filter { $0.value >= settings.maxConcurrentPerEndpoint }.keys))
-        }
-        guard free > 0 else { return [] }
-        let candidates: [WebhookDelivery]
+    /// Reloads the enabled endpoints and forgets which were drained.
+    private func refreshEndpoints() async {
         do {
-            candidates = try await store.dueWebhookMessages(
-                nowMilliseconds: WebhookEndpoints.nowMilliseconds(), limit: free,
-                excludingMessages: inFlight, excludingEndpoints: busy)
+            let enabled = try await store.webhookEndpoints().filter(\.enabled).map(\.id)
+            state.withLock { state in
+                state.endpoints = enabled
+                state.drained = []
+            }
         } catch {
-            logger.error("cannot read the webhook outbox")
-            return []
+            logger.error("cannot read the webhook endpoints")
         }
-        return state.withLock { state in
-            candidates.filter { delivery in
-                let endpoint = delivery.endpoint.id
-                guard state.inFlight.count < settings.maxConcurrentDeliveries,
-                      state.perEndpoint[endpoint, default: 0] < settings.maxConcurrentPerEndpoint,
-                      state.inFlight.insert(delivery.message.id).inserted
-                else { return false }
-                state.perEndpoint[endpoint, default: 0] += 1
-                return true
+    }
+
+    /// Due messages that fit the free slots, now counted as in flight. Each endpoint with
+    /// room is asked for at most its room, so one endpoint's backlog never fills the slots
+    /// of the others, and no query reads more than the rows it may start.
+    private func due() async -> [WebhookDelivery] {
+        let asks = state.withLock { state -> [(endpoint: String, room: Int, inFlight: Set<String>)] in
+            var free = settings.maxConcurrentDeliveries - state.inFlightCount
+            var asks: [(String, Int, Set<String>)] = []
+            let count = state.endpoints.count
+            for index in 0..<count where free > 0 {
+                let endpoint = state.endpoints[(state.rotation + index) % count]
+                let inFlight = state.inFlight[endpoint] ?? []
+                let room = min(free, settings.maxConcurrentPerEndpoint - inFlight.count)
+                guard room > 0, !state.drained.contains(endpoint) else { continue }
+                asks.append((endpoint, room, inFlight))
+                free -= room
+            }
+            state.rotation += 1
+            return asks
+        }
+        var started: [WebhookDelivery] = []
+        let now = WebhookEndpoints.nowMilliseconds()
+        for ask in asks {
+            let found: [WebhookDelivery]
+            do {
+                found = try await store.dueWebhookMessages(
+                    endpointID: ask.endpoint, nowMilliseconds: now, limit: ask.room, excluding: ask.inFlight)
+            } catch {
+                logger.error("cannot read the webhook outbox")
+                return started
+            }
+            started += state.withLock { state in
+                if found.count < ask.room { state.drained.insert(ask.endpoint) }
+                return found.filter { delivery in
+                    let endpoint = delivery.endpoint.id
+                    guard state.inFlightCount < settings.maxConcurrentDeliveries,
+                          state.inFlight[endpoint, default: []].count < settings.maxConcurrentPerEndpoint,
+                          state.inFlight[endpoint, default: []].insert(delivery.message.id).inserted
+                    else { return false }
+                    state.inFlightCount += 1
+                    return true
+                }
             }
         }
+        return started
     }
 
     private func deliver(_ delivery: WebhookDelivery, sender: WebhookSender, recorder: AttemptRecorder) async {
@@ -123,9 +166,9 @@ public final class WebhookDispatcher: Service, Sendable {
         metrics.record(outcome)
         let recorded = await recorder.record(outcome)
         state.withLock { state in
-            state.inFlight.remove(delivery.message.id)
-            state.perEndpoint[delivery.endpoint.id, default: 1] -= 1
-            if state.perEndpoint[delivery.endpoint.id] == 0 { state.perEndpoint[delivery.endpoint.id] = nil }
+            let endpoint = delivery.endpoint.id
+            if state.inFlight[endpoint]?.remove(delivery.message.id) != nil { state.inFlightCount -= 1 }
+            if state.inFlight[endpoint]?.isEmpty == true { state.inFlight[endpoint] = nil }
         }
         wake.yield()
         if recorded, case .disable(let reason) = outcome.endpoint {

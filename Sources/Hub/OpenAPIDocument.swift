@@ -13,6 +13,9 @@ enum OpenAPIDocument {
   "Position":{"type":"object","required":["offset","epoch"],"properties":{"offset":{"type":"integer","minimum":1},"epoch":{"type":"string"}}},
   "Event":{"type":"object","required":["topic","offset","epoch","time","name","data"],"properties":{"topic":{"type":"string"},"offset":{"type":"integer"},"epoch":{"type":"string"},"time":{"type":"string","format":"date-time"},"name":{"type":"string"},"data":{}}},
   "Events":{"type":"object","required":["epoch","offset","events"],"properties":{"epoch":{"type":"string"},"offset":{"type":"integer","minimum":0},"events":{"type":"array","items":{"$ref":"#/components/schemas/Event"}}}},
+  "WebhookEndpoint":{"type":"object","required":["id","url","events","topics","enabled","created_at","updated_at"],"properties":{"id":{"type":"string","example":"ep_3kT9"},"url":{"type":"string","format":"uri"},"events":{"type":"array","items":{"type":"string"},"example":["ticket.*"]},"topics":{"type":"array","items":{"type":"string"},"description":"Topic or namespace patterns; empty: every topic"},"description":{"type":"string"},"enabled":{"type":"boolean"},"disabled_reason":{"type":"string"},"created_at":{"type":"string","format":"date-time"},"updated_at":{"type":"string","format":"date-time"},"secret":{"type":"string","description":"whsec_...; only in the answers of create and rotate-secret"}}},
+  "WebhookEndpointInput":{"type":"object","properties":{"url":{"type":"string","description":"http or https; internal addresses are refused unless allowed by SWITCHBOARD_WEBHOOK_ALLOW"},"events":{"type":"array","minItems":1,"maxItems":32,"items":{"type":"string"}},"topics":{"type":"array","maxItems":32,"items":{"type":"string"}},"description":{"type":["string","null"],"maxLength":512},"enabled":{"type":"boolean"}}},
+  "WebhookAttempt":{"type":"object","required":["message_id","endpoint_id","attempted_at","duration_ms","succeeded"],"properties":{"message_id":{"type":"string"},"endpoint_id":{"type":"string"},"attempted_at":{"type":"string","format":"date-time"},"status_code":{"type":"integer"},"duration_ms":{"type":"integer"},"error":{"type":"string"},"succeeded":{"type":"boolean"}}},
   "Presence":{"type":"object","required":["clients"],"properties":{"clients":{"type":"array","items":{"type":"object","properties":{"client":{"type":"string"},"user":{"type":"string"},"info":{}}}}}}
  },
  "responses":{
@@ -40,7 +43,28 @@ enum OpenAPIDocument {
    "responses":{"200":{"description":"Events, oldest first","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Events"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"},"429":{"$ref":"#/components/responses/RateLimited"}}}},
  "/api/v1/topics/{topic}/presence":{
   "parameters":[{"$ref":"#/components/parameters/topic"}],
-  "get":{"summary":"Who is subscribed now","responses":{"200":{"description":"Subscribers","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Presence"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"}}}}
+  "get":{"summary":"Who is subscribed now","responses":{"200":{"description":"Subscribers","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Presence"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"}}}},
+ "/api/v1/webhooks/endpoints":{
+  "post":{"summary":"Create a webhook endpoint (admin or service); the answer shows its secret once","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/WebhookEndpointInput"}}}},
+   "responses":{"201":{"description":"Created","content":{"application/json":{"schema":{"$ref":"#/components/schemas/WebhookEndpoint"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"422":{"$ref":"#/components/responses/Unprocessable"}}},
+  "get":{"summary":"List webhook endpoints","responses":{"200":{"description":"Endpoints","content":{"application/json":{"schema":{"type":"object","properties":{"endpoints":{"type":"array","items":{"$ref":"#/components/schemas/WebhookEndpoint"}}}}}}},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"}}}},
+ "/api/v1/webhooks/endpoints/{id}":{
+  "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
+  "get":{"summary":"One endpoint","responses":{"200":{"description":"The endpoint","content":{"application/json":{"schema":{"$ref":"#/components/schemas/WebhookEndpoint"}}}},"404":{"$ref":"#/components/responses/NotFound"}}},
+  "patch":{"summary":"Change an endpoint; re-enabling clears the hub's reason for disabling it","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/WebhookEndpointInput"}}}},"responses":{"200":{"description":"The endpoint","content":{"application/json":{"schema":{"$ref":"#/components/schemas/WebhookEndpoint"}}}},"404":{"$ref":"#/components/responses/NotFound"},"422":{"$ref":"#/components/responses/Unprocessable"}}},
+  "delete":{"summary":"Delete an endpoint with its messages and attempts","responses":{"204":{"description":"Deleted"},"404":{"$ref":"#/components/responses/NotFound"}}}},
+ "/api/v1/webhooks/endpoints/{id}/rotate-secret":{
+  "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
+  "post":{"summary":"New secret; the previous one keeps signing for the overlap window (24 h by default)","responses":{"200":{"description":"The endpoint with its new secret","content":{"application/json":{"schema":{"$ref":"#/components/schemas/WebhookEndpoint"}}}},"404":{"$ref":"#/components/responses/NotFound"}}}},
+ "/api/v1/webhooks/endpoints/{id}/replay":{
+  "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":"since","in":"query","schema":{"type":"string"},"description":"RFC 3339 time or Unix milliseconds; default: all"}],
+  "post":{"summary":"Send again every failed message of the endpoint created since a time","responses":{"202":{"description":"How many","content":{"application/json":{"schema":{"type":"object","properties":{"replayed":{"type":"integer"}}}}}},"404":{"$ref":"#/components/responses/NotFound"}}}},
+ "/api/v1/webhooks/messages/{id}/replay":{
+  "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
+  "post":{"summary":"Send one message again (same webhook-id, fresh retry schedule)","responses":{"202":{"description":"Queued"},"404":{"$ref":"#/components/responses/NotFound"}}}},
+ "/api/v1/webhooks/deliveries":{
+  "get":{"summary":"Delivery attempts, newest first","parameters":[{"name":"endpoint","in":"query","schema":{"type":"string"}},{"name":"status","in":"query","schema":{"type":"string","enum":["succeeded","failed"]}},{"name":"since","in":"query","schema":{"type":"string"},"description":"RFC 3339 time or Unix milliseconds"},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":1000,"default":100}}],
+   "responses":{"200":{"description":"Attempts","content":{"application/json":{"schema":{"type":"object","properties":{"deliveries":{"type":"array","items":{"$ref":"#/components/schemas/WebhookAttempt"}}}}}}},"400":{"$ref":"#/components/responses/BadRequest"}}}}
 }}
 """#
 }

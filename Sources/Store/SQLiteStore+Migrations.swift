@@ -70,7 +70,7 @@ extension SQLiteStore {
                     last_error TEXT,
                     CHECK ((status = 'pending') = (next_attempt_ms IS NOT NULL))
                 );
-                CREATE INDEX webhook_messages_due ON webhook_messages (next_attempt_ms) WHERE status = 'pending';
+                CREATE INDEX webhook_messages_due ON webhook_messages (endpoint_id, next_attempt_ms) WHERE status = 'pending';
                 CREATE INDEX webhook_messages_by_endpoint ON webhook_messages (endpoint_id, status, created_ms);
                 CREATE INDEX webhook_messages_by_time ON webhook_messages (created_ms);
                 CREATE TABLE webhook_attempts (

@@ -47,36 +47,23 @@ extension SQLiteStore {
     }
 
     public func dueWebhookMessages(
-        nowMilliseconds: Int64, limit: Int, excludingMessages: Set<String>, excludingEndpoints: Set<String>
+        endpointID: String, nowMilliseconds: Int64, limit: Int, excluding: Set<String>
     ) async throws(StoreError) -> [WebhookDelivery] {
         try await read { db in
-            var sql = """
-                SELECT m.id AS m_id, m.endpoint_id, m.event_type, m.body, m.created_ms AS m_created_ms, m.status,
-                       m.attempts, m.next_attempt_ms, m.last_error, e.*
-                FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
-                WHERE m.status = 'pending' AND m.next_attempt_ms <= ? AND e.enabled = 1
-                """
-            var arguments: [any DatabaseValueConvertible] = [nowMilliseconds]
-            if !excludingMessages.isEmpty {
-                sql += " AND m.id NOT IN (\(databaseQuestionMarks(count: excludingMessages.count)))"
-                arguments += Array(excludingMessages)
-            }
-            if !excludingEndpoints.isEmpty {
-                sql += " AND m.endpoint_id NOT IN (\(databaseQuestionMarks(count: excludingEndpoints.count)))"
-                arguments += Array(excludingEndpoints)
-            }
-            sql += " ORDER BY m.next_attempt_ms LIMIT ?"
-            arguments.append(limit)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            var filters: [String: (events: [String], topics: [String])] = [:]
-            return try rows.map { row in
-                let endpointID: String = row["endpoint_id"]
-                if filters[endpointID] == nil { filters[endpointID] = try Self.filters(of: endpointID, db: db) }
+            guard let endpoint = try Self.fetchEndpoints(
+                db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND enabled = 1", arguments: [endpointID]).first
+            else { return [] }
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
+                WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_ms <= ?
+                ORDER BY next_attempt_ms LIMIT ?
+                """), arguments: [endpointID, nowMilliseconds, limit + excluding.count])
+            return rows.lazy.filter { !excluding.contains($0["id"]) }.prefix(limit).map { row in
                 let message = WebhookMessageRecord(
-                    id: row["m_id"], endpointID: endpointID, eventType: row["event_type"], body: row["body"],
-                    createdMilliseconds: row["m_created_ms"], status: .pending, attempts: row["attempts"],
+                    id: row["id"], endpointID: endpointID, eventType: row["event_type"], body: row["body"],
+                    createdMilliseconds: row["created_ms"], status: .pending, attempts: row["attempts"],
                     nextAttemptMilliseconds: row["next_attempt_ms"], lastError: row["last_error"])
-                return WebhookDelivery(message: message, endpoint: Self.endpoint(row, filters: filters[endpointID]!))
+                return WebhookDelivery(message: message, endpoint: endpoint)
             }
         }
     }

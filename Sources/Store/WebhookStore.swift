@@ -22,10 +22,11 @@ public protocol WebhookStore: Sendable {
     /// Deletes an endpoint with its messages and attempts; false when there was none.
     func deleteWebhookEndpoint(id: String) async throws(StoreError) -> Bool
 
-    /// Pending messages due at `nowMilliseconds` of enabled endpoints, oldest due first,
-    /// leaving out the messages and endpoints given (those already in flight or busy).
+    /// Pending messages of one enabled endpoint due at `nowMilliseconds`, oldest due first,
+    /// leaving out the messages given (those already in flight). Reads at most `limit` plus
+    /// the excluded rows, however long the backlog.
     func dueWebhookMessages(
-        nowMilliseconds: Int64, limit: Int, excludingMessages: Set<String>, excludingEndpoints: Set<String>
+        endpointID: String, nowMilliseconds: Int64, limit: Int, excluding: Set<String>
     ) async throws(StoreError) -> [WebhookDelivery]
 
     /// Records attempts and applies their outcomes, all in one transaction.

@@ -84,6 +84,8 @@ struct RESTTests {
             for name in [
                 "switchboard_ws_connections", "switchboard_subscriptions", "switchboard_events_published_total",
                 "switchboard_events_delivered_total", "switchboard_store_commit_latency_seconds_bucket",
+                "switchboard_webhook_deliveries_total", "switchboard_webhook_attempt_duration_seconds",
+                "switchboard_webhook_outbox_pending", "switchboard_webhook_oldest_pending_seconds",
             ] {
                 #expect(metrics.contains(name), "\(name)")
             }
@@ -92,6 +94,9 @@ struct RESTTests {
             #expect(Set(paths.keys) == [
                 "/healthz", "/readyz", "/metrics", "/api/v1/openapi.json",
                 "/api/v1/topics/{topic}/events", "/api/v1/topics/{topic}/presence",
+                "/api/v1/webhooks/endpoints", "/api/v1/webhooks/endpoints/{id}",
+                "/api/v1/webhooks/endpoints/{id}/rotate-secret", "/api/v1/webhooks/endpoints/{id}/replay",
+                "/api/v1/webhooks/messages/{id}/replay", "/api/v1/webhooks/deliveries",
             ])
         }
     }
