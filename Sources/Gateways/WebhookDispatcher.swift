@@ -60,8 +60,13 @@ public final class WebhookDispatcher: Service, Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: TimeAmount(settings.timeout), read: TimeAmount(settings.timeout))
+        // Endpoints are bounded by their own slots; several may share a host, so the pool
+        // must not make them share a smaller per-host limit (a slow one would hold it all).
         configuration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConcurrentPerEndpoint)
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConcurrentDeliveries)
+        // A refused connection is a failed attempt, retried on our schedule; the client's own
+        // retries would hold the slot until the timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let sender = WebhookSender(client: client, endpoints: endpoints, settings: settings)
         let recorder = AttemptRecorder(store: store, logger: logger)

@@ -6,8 +6,10 @@ Binds 127.0.0.1 (port 0 unless --port), prints `listening PORT`, then serves for
 
 Control API (JSON):
   POST /_control  {"secrets": [...], "fail_first": N, "fail_status": S, "status": S,
-                   "retry_after": "..." | null}  -> {"ok": true}   (any subset of keys;
-                   retry_after null or "" sends no Retry-After)
+                   "retry_after": "..." | null, "delays": {"/path": seconds}}
+                  -> {"ok": true}   (any subset of keys; retry_after null or "" sends no
+                  Retry-After; a delivery to a path in delays is recorded on arrival and
+                  answered that many seconds later)
   GET  /_received -> list of deliveries, oldest first
   POST /_reset    -> clears deliveries and attempt counts
 Any other POST is a delivery.
@@ -16,6 +18,7 @@ Any other POST is a delivery.
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -26,7 +29,7 @@ from standardwebhooks import Webhook
 PARENT = os.getppid()
 
 lock = threading.Lock()
-settings = {"secrets": [], "fail_first": 0, "fail_status": 500, "status": 200, "retry_after": None}
+settings = {"secrets": [], "fail_first": 0, "fail_status": 500, "status": 200, "retry_after": None, "delays": {}}
 received = []
 attempts = {}
 
@@ -140,6 +143,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 status = int(settings["status"])
             retry_after = settings["retry_after"]
+            delay = float((settings["delays"] or {}).get(self.path, 0))
             received.append({
                 "id": msg_id,
                 "timestamp": timestamp,
@@ -153,6 +157,7 @@ class Handler(BaseHTTPRequestHandler):
                 "offset": field(parsed, int, "data", "offset"),
                 "attempt": attempt,
             })
+        time.sleep(delay)
         ok = 200 <= status < 300
         extra = [("Retry-After", str(retry_after))] if retry_after not in (None, "") and not ok else []
         self.reply(status, "ok" if ok else "fail", extra=extra)
@@ -175,6 +180,9 @@ def exit_with_parent():
 
 
 def main():
+    # A child inherits its parent thread's signal mask; the Swift test runner's threads
+    # block SIGTERM, which would make Process.terminate() a no-op here.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     port = parser.parse_args().port

@@ -38,14 +38,16 @@ final class WebhookReceiver: Sendable {
         self.output = output
     }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit { stop() }
 
     /// Changes the receiver's behaviour; arguments left nil keep their current value.
     /// `failFirst`: the first N attempts of each webhook-id are answered `failStatus`
     /// (default 500); `status`: the answer to every other delivery (default 200);
-    /// `retryAfter`: a Retry-After header on non-2xx answers ("" removes it).
+    /// `retryAfter`: a Retry-After header on non-2xx answers ("" removes it); `delays`:
+    /// seconds to wait before answering a delivery to a path (recorded on arrival).
     func configure(
-        secrets: [String]? = nil, failFirst: Int? = nil, failStatus: Int? = nil, status: Int? = nil, retryAfter: String? = nil
+        secrets: [String]? = nil, failFirst: Int? = nil, failStatus: Int? = nil, status: Int? = nil, retryAfter: String? = nil,
+        delays: [String: Double]? = nil
     ) async throws {
         struct Control: Encodable {
             var secrets: [String]?
@@ -53,10 +55,12 @@ final class WebhookReceiver: Sendable {
             var failStatus: Int?
             var status: Int?
             var retryAfter: String?
+            var delays: [String: Double]?
         }
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let control = Control(secrets: secrets, failFirst: failFirst, failStatus: failStatus, status: status, retryAfter: retryAfter)
+        let control = Control(
+            secrets: secrets, failFirst: failFirst, failStatus: failStatus, status: status, retryAfter: retryAfter, delays: delays)
         let body = String(decoding: try encoder.encode(control), as: UTF8.self)
         let result = try await http(.POST, baseURL + "/_control", body: body)
         guard result.status == 200 else { throw TestFailure("webhook receiver refused \(body): \(result.status) \(result.text)") }
@@ -84,9 +88,9 @@ final class WebhookReceiver: Sendable {
         }
     }
 
-    /// Terminates the process.
+    /// Kills the process at once; requests it was holding fail on the hub's side.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// One delivery request as the receiver recorded it.
