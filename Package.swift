@@ -59,7 +59,13 @@ let package = Package(
         ),
         .target(
             name: "Actors",
-            dependencies: ["Channels", "Gateways", "Store"]
+            dependencies: [
+                "Channels", "Gateways", "Store",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "Hub",
@@ -89,6 +95,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Store"]),
         .testTarget(name: "GatewaysTests", dependencies: ["Gateways", "Store"]),
+        .testTarget(name: "ActorsTests", dependencies: ["Actors", "Channels", "Store"]),
         .testTarget(
             name: "HubTests",
             dependencies: ["Hub", .product(name: "HummingbirdTesting", package: "hummingbird")]

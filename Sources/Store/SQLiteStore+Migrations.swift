@@ -88,6 +88,27 @@ extension SQLiteStore {
                 CREATE INDEX webhook_attempts_by_time ON webhook_attempts (attempted_ms);
                 """)
         }
+        migrator.registerMigration("v3-entities") { db in
+            try db.execute(sql: """
+                CREATE TABLE entity_snapshots (
+                    kind TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    event_offset INTEGER NOT NULL CHECK (event_offset >= 0),
+                    epoch TEXT NOT NULL,
+                    taken_ms INTEGER NOT NULL,
+                    PRIMARY KEY (kind, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE entity_timers (
+                    kind TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    due_ms INTEGER NOT NULL,
+                    PRIMARY KEY (kind, id, name)
+                ) WITHOUT ROWID;
+                CREATE INDEX entity_timers_due ON entity_timers (kind, due_ms);
+                """)
+        }
         return migrator
     }
 }
