@@ -39,10 +39,11 @@ extension Entity {
     public var id: String { journal.id }
 
     /// Records an event on the entity's topic, then applies it to the state. Returns once
-    /// the event is committed; on failure the state is unchanged.
+    /// the event is committed; on failure the state is unchanged. A `.staff` event (an
+    /// internal note) never reaches a customer, live or from history.
     @discardableResult
-    public func emit(_ name: String, data: String) async throws(ChannelError) -> StoredEvent {
-        let event = try await journal.append(name, data: data)
+    public func emit(_ name: String, data: String, audience: EventAudience = .everyone) async throws(ChannelError) -> StoredEvent {
+        let event = try await journal.append(name, data: data, audience: audience)
         Self.apply(event, to: &state)
         await journal.didApply(event, state: state)
         return event

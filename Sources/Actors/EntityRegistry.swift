@@ -107,7 +107,7 @@ public final class EntityRegistry<E: Entity>: Service, Sendable {
         }
         let page = 1000
         while true {
-            let (head, events) = try await topics.history(of: topic, since: position, limit: page)
+            let (head, events) = try await topics.history(of: topic, since: position, limit: page, includingStaffEvents: true)
             if position.offset > 0, head.epoch != position.epoch {
                 // The topic restarted its offsets: the snapshot describes another history.
                 state = E.initialState(id: id)

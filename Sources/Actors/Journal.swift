@@ -36,9 +36,10 @@ public final class Journal: Sendable {
     /// The topic position the entity's state includes.
     public var position: TopicPosition { progress.withLock { $0.position } }
 
-    /// Commits an event on the entity's topic (it reaches subscribers as any event does).
-    func append(_ name: String, data: String) async throws(ChannelError) -> StoredEvent {
-        try await topics.publish(to: topic, name: name, data: data, key: nil).event
+    /// Commits an event on the entity's topic (it reaches subscribers as any event does,
+    /// staff-only ones only staff).
+    func append(_ name: String, data: String, audience: EventAudience) async throws(ChannelError) -> StoredEvent {
+        try await topics.publish(to: topic, name: name, data: data, key: nil, audience: audience).event
     }
 
     /// Notes an applied event; takes a snapshot when `snapshotEvery` events have passed.

@@ -19,6 +19,10 @@ public struct Principal: Sendable, Equatable {
         self.topicPatterns = topicPatterns
     }
 
+    /// Agents, supervisors, admins and services: they see staff-only events (internal
+    /// notes); customers never do.
+    public var isStaff: Bool { !roles.isDisjoint(with: [.agent, .supervisor, .admin, .service]) }
+
     /// Whether any of the principal's topic patterns matches `topic`.
     /// A pattern is a topic name, optionally ending in `*` to match any suffix.
     public func claims(_ topic: TopicName) -> Bool {

@@ -8,12 +8,15 @@ public struct Subscriber: Sendable {
     public let member: PresenceMember
     /// The connection's outbound queue.
     public let queue: OutboundQueue
+    /// Whether staff-only events reach it (see ``Principal/isStaff``).
+    public let seesStaffEvents: Bool
 
     /// Creates a subscriber.
-    public init(id: UInt64, member: PresenceMember, queue: OutboundQueue) {
+    public init(id: UInt64, member: PresenceMember, queue: OutboundQueue, seesStaffEvents: Bool = false) {
         self.id = id
         self.member = member
         self.queue = queue
+        self.seesStaffEvents = seesStaffEvents
     }
 }
 

@@ -67,12 +67,13 @@ final class Topic: Sendable {
         entries.withLock { $0.removeValue(forKey: id) }.map { ($0.subscriber, $0.held == nil) }
     }
 
-    /// Hands an event frame to every subscriber: live ones get it queued, recovering ones
-    /// hold it until they are activated.
-    func deliver(offset: Int64, frame: ByteBuffer) -> Int {
+    /// Hands an event frame to every subscriber that may see it: live ones get it queued,
+    /// recovering ones hold it until they are activated.
+    func deliver(offset: Int64, frame: ByteBuffer, audience: EventAudience = .everyone) -> Int {
         entries.withLock { entries in
             var delivered = 0
             for (id, entry) in entries {
+                if audience == .staff, !entry.subscriber.seesStaffEvents { continue }
                 if entry.held == nil {
                     if offset > entry.coveredOffset, entry.subscriber.queue.enqueue(frame) { delivered += 1 }
                 } else if entry.held!.count < Self.maxHeldFrames {

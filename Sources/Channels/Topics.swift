@@ -49,12 +49,15 @@ public final class Topics: Sendable {
     }
 
     /// Publishes an event and returns once it is committed. With a `key`, a repeat within
-    /// the key's lifetime returns the first event and stores nothing.
-    public func publish(to topic: TopicName, name: String, data: String, key: String?) async throws(ChannelError) -> AppendOutcome {
+    /// the key's lifetime returns the first event and stores nothing. A `.staff` event
+    /// reaches only subscribers and readers who see staff events.
+    public func publish(
+        to topic: TopicName, name: String, data: String, key: String?, audience: EventAudience = .everyone
+    ) async throws(ChannelError) -> AppendOutcome {
         let policy = try policy(for: topic)
         do {
-            let outcome = try await committer.append(
-                AppendRequest(topic: topic.rawValue, name: name, data: data, key: key, retainCount: policy.historySize))
+            let outcome = try await committer.append(AppendRequest(
+                topic: topic.rawValue, name: name, data: data, key: key, retainCount: policy.historySize, audience: audience))
             if !outcome.isDuplicate {
                 metrics[topic.namespace]?.published.increment()
             }
@@ -79,7 +82,8 @@ public final class Topics: Sendable {
         }
         guard let topic = registered else { throw .alreadySubscribed(name) }
         do {
-            let result = try await recover(name, since: since)
+            var result = try await recover(name, since: since)
+            if !subscriber.seesStaffEvents { result.events.removeAll { $0.audience == .staff } }
             guard topic.activate(subscriber.id, after: result.position.offset, reply: reply(result)) else {
                 return result
             }
@@ -115,14 +119,23 @@ public final class Topics: Sendable {
 
     /// Events of a topic, oldest first: those after `since` when given (from the start of
     /// history when its epoch is not the topic's; an empty epoch matches any), else the
-    /// newest `limit`.
-    public func history(of name: TopicName, since: TopicPosition?, limit: Int) async throws(ChannelError) -> (TopicPosition, [StoredEvent]) {
+    /// newest `limit`. Staff-only events are left out (so fewer than `limit` may come)
+    /// unless `includingStaffEvents`.
+    public func history(
+        of name: TopicName, since: TopicPosition?, limit: Int, includingStaffEvents: Bool
+    ) async throws(ChannelError) -> (TopicPosition, [StoredEvent]) {
         _ = try policy(for: name)
         do {
             let position = try await store.position(of: name.rawValue)
-            guard let since else { return (position, try await store.latestEvents(of: name.rawValue, limit: limit)) }
-            let after = since.epoch.isEmpty || since.epoch == position.epoch ? since.offset : 0
-            return (position, try await store.events(of: name.rawValue, after: after, limit: limit))
+            var events: [StoredEvent]
+            if let since {
+                let after = since.epoch.isEmpty || since.epoch == position.epoch ? since.offset : 0
+                events = try await store.events(of: name.rawValue, after: after, limit: limit)
+            } else {
+                events = try await store.latestEvents(of: name.rawValue, limit: limit)
+            }
+            if !includingStaffEvents { events.removeAll { $0.audience == .staff } }
+            return (position, events)
         } catch {
             throw .store(error)
         }
@@ -140,7 +153,7 @@ public final class Topics: Sendable {
     public func deliver<S: Sequence>(_ events: S) where S.Element == StoredEvent {
         for event in events {
             guard let name = TopicName(event.topic), let topic = live.withLock({ $0[name] }) else { continue }
-            let delivered = topic.deliver(offset: event.offset, frame: ChannelFrames.event(event))
+            let delivered = topic.deliver(offset: event.offset, frame: ChannelFrames.event(event), audience: event.audience)
             metrics[name.namespace]?.delivered.increment(by: delivered)
         }
     }

@@ -10,7 +10,7 @@ struct ClientFrame: Sendable, Equatable {
     enum Operation: Sendable, Equatable {
         case subscribe(TopicName, since: TopicPosition?)
         case unsubscribe(TopicName)
-        case publish(TopicName, name: String, data: String, key: String?)
+        case publish(TopicName, name: String, data: String, key: String?, audience: EventAudience)
         case history(TopicName, since: TopicPosition?, limit: Int)
         case presence(TopicName)
         case command(target: String, name: String, args: JSONValue)
@@ -84,7 +84,9 @@ struct ClientFrame: Sendable, Equatable {
             if let key, !(1...maxNameLength).contains(key.utf8.count) {
                 throw .badRequest("key must be 1 to \(maxNameLength) bytes")
             }
-            return .publish(try fields.topic(), name: name, data: (fields.fields["data"] ?? .null).text, key: key)
+            return .publish(
+                try fields.topic(), name: name, data: (fields.fields["data"] ?? .null).text, key: key,
+                audience: try fields.audience())
         case "history":
             let limit = try fields.integer("limit") ?? 100
             guard (1...Int64(maxHistoryLimit)).contains(limit) else {
@@ -119,6 +121,13 @@ private struct FieldReader {
         case .string(let value)?: return value
         default: throw .badRequest("\(key) must be a string")
         }
+    }
+
+    /// `audience`: `everyone` (the default) or `staff`.
+    func audience() throws(HubError) -> EventAudience {
+        guard let text = try string("audience") else { return .everyone }
+        guard let audience = EventAudience(rawValue: text) else { throw .badRequest("audience must be everyone or staff") }
+        return audience
     }
 
     func integer(_ key: String) throws(HubError) -> Int64? {

@@ -43,11 +43,11 @@ extension Connection {
                 hub.topics.unsubscribe(id, from: topic)
             }
             return "{}"
-        case .publish(let topic, let name, let data, let key):
-            try hub.authorize(\.publish, principal, topic)
+        case .publish(let topic, let name, let data, let key, let audience):
+            try hub.authorize(\.publish, principal, topic, audience: audience)
             try throttle()
             do {
-                let event = try await hub.topics.publish(to: topic, name: name, data: data, key: key).event
+                let event = try await hub.topics.publish(to: topic, name: name, data: data, key: key, audience: audience).event
                 return "{\"offset\":\(event.offset),\"epoch\":\(JSONText.quoted(event.epoch))}"
             } catch {
                 throw HubError(error)
@@ -55,7 +55,8 @@ extension Connection {
         case .history(let topic, let since, let limit):
             try hub.authorize(\.subscribe, principal, topic)
             do {
-                let (position, events) = try await hub.topics.history(of: topic, since: since, limit: limit)
+                let (position, events) = try await hub.topics.history(
+                    of: topic, since: since, limit: limit, includingStaffEvents: principal.isStaff)
                 return ServerFrames.positionResult(position, events: events)
             } catch {
                 throw HubError(error)

@@ -51,7 +51,10 @@ final class Connection: Sendable {
     var principal: Principal { state.withLock { $0.authentication.principal } }
 
     var subscriber: Subscriber {
-        Subscriber(id: id, member: PresenceMember(client: clientID, user: principal.subject), queue: queue)
+        let principal = self.principal
+        return Subscriber(
+            id: id, member: PresenceMember(client: clientID, user: principal.subject), queue: queue,
+            seesStaffEvents: principal.isStaff)
     }
 
     /// Serves the connection until it closes: reads in a child task while `writer` drains

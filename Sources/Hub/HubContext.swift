@@ -16,12 +16,14 @@ struct HubContext: Sendable {
 }
 
 extension HubContext {
-    /// Checks a namespace rule (`\.subscribe` or `\.publish`) for `principal` on `topic`;
-    /// returns the namespace's policy.
+    /// Checks a namespace rule (`\.subscribe` or `\.publish`) for `principal` on `topic`,
+    /// and that only staff publish staff-only events; returns the namespace's policy.
     @discardableResult
     func authorize(
-        _ rule: KeyPath<NamespacePolicy, AccessRule>, _ principal: Principal, _ topic: TopicName
+        _ rule: KeyPath<NamespacePolicy, AccessRule>, _ principal: Principal, _ topic: TopicName,
+        audience: EventAudience = .everyone
     ) throws(HubError) -> NamespacePolicy {
+        if audience == .staff, !principal.isStaff { throw .forbidden("only staff publish staff-only events") }
         let policy: NamespacePolicy
         do {
             policy = try topics.policy(for: topic)

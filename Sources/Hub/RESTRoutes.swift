@@ -42,8 +42,16 @@ struct RESTRoutes {
     private func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let principal = try await authenticate(request)
         let topic = try topic(context)
-        try hub.authorize(\.publish, principal, topic)
         let body = try await jsonBody(request)
+        let audience: EventAudience
+        switch body["audience"] {
+        case nil: audience = .everyone
+        case .string(let text)?:
+            guard let parsed = EventAudience(rawValue: text) else { throw HubError.invalid("audience must be everyone or staff") }
+            audience = parsed
+        default: throw HubError.invalid("audience must be everyone or staff")
+        }
+        try hub.authorize(\.publish, principal, topic, audience: audience)
         guard case .string(let name)? = body["name"], (1...ClientFrame.maxNameLength).contains(name.utf8.count) else {
             throw HubError.invalid("name is required: a string of 1 to \(ClientFrame.maxNameLength) bytes")
         }
@@ -53,7 +61,8 @@ struct RESTRoutes {
         }
         let outcome: AppendOutcome
         do {
-            outcome = try await hub.topics.publish(to: topic, name: name, data: (body["data"] ?? .null).text, key: key)
+            outcome = try await hub.topics.publish(
+                to: topic, name: name, data: (body["data"] ?? .null).text, key: key, audience: audience)
         } catch {
             throw HubError(error)
         }
@@ -78,7 +87,8 @@ struct RESTRoutes {
             return limit
         } ?? 100
         do {
-            let (position, events) = try await hub.topics.history(of: topic, since: since, limit: limit)
+            let (position, events) = try await hub.topics.history(
+                of: topic, since: since, limit: limit, includingStaffEvents: principal.isStaff)
             return json(.ok, ServerFrames.positionResult(position, events: events))
         } catch {
             throw HubError(error)

@@ -109,6 +109,12 @@ extension SQLiteStore {
                 CREATE INDEX entity_timers_due ON entity_timers (kind, due_ms);
                 """)
         }
+        migrator.registerMigration("v4-event-audience") { db in
+            try db.execute(sql: """
+                ALTER TABLE topic_events ADD COLUMN audience TEXT NOT NULL DEFAULT 'everyone'
+                    CHECK (audience IN ('everyone', 'staff'))
+                """)
+        }
         return migrator
     }
 }

@@ -54,10 +54,12 @@ public struct SQLiteStore: EventStore, WebhookStore {
                 heads[request.topic] = head
                 let event = StoredEvent(
                     topic: request.topic, offset: head.offset, epoch: head.epoch,
-                    name: request.name, data: request.data, timeMilliseconds: now)
+                    name: request.name, data: request.data, timeMilliseconds: now, audience: request.audience)
                 try db.cachedStatement(sql: """
-                    INSERT INTO topic_events (topic, event_offset, name, data, time_ms) VALUES (?, ?, ?, ?, ?)
-                    """).execute(arguments: [event.topic, event.offset, event.name, event.data, event.timeMilliseconds])
+                    INSERT INTO topic_events (topic, event_offset, name, data, time_ms, audience) VALUES (?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        event.topic, event.offset, event.name, event.data, event.timeMilliseconds, event.audience.rawValue,
+                    ])
                 if let key = request.key {
                     try db.cachedStatement(sql: """
                         INSERT INTO publish_keys (topic, key, event_offset, epoch, created_ms) VALUES (?, ?, ?, ?, ?)
@@ -88,7 +90,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
     public func events(of topic: String, after offset: Int64, limit: Int) async throws(StoreError) -> [StoredEvent] {
         try await read { db in
             try Self.fetchEvents(db, sql: """
-                SELECT e.topic, e.event_offset, h.epoch, e.name, e.data, e.time_ms
+                SELECT e.topic, e.event_offset, h.epoch, e.name, e.data, e.time_ms, e.audience
                 FROM topic_events e JOIN topic_heads h ON h.topic = e.topic
                 WHERE e.topic = ? AND e.event_offset > ? ORDER BY e.event_offset LIMIT ?
                 """, arguments: [topic, offset, limit])
@@ -98,7 +100,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
     public func latestEvents(of topic: String, limit: Int) async throws(StoreError) -> [StoredEvent] {
         try await read { db in
             try Self.fetchEvents(db, sql: """
-                SELECT e.topic, e.event_offset, h.epoch, e.name, e.data, e.time_ms
+                SELECT e.topic, e.event_offset, h.epoch, e.name, e.data, e.time_ms, e.audience
                 FROM topic_events e JOIN topic_heads h ON h.topic = e.topic
                 WHERE e.topic = ? ORDER BY e.event_offset DESC LIMIT ?
                 """, arguments: [topic, limit]).reversed()
@@ -160,18 +162,20 @@ public struct SQLiteStore: EventStore, WebhookStore {
         let offset: Int64 = row["event_offset"]
         let epoch: String = row["epoch"]
         let stored = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT name, data, time_ms FROM topic_events WHERE topic = ? AND event_offset = ?"),
+            db.cachedStatement(sql: "SELECT name, data, time_ms, audience FROM topic_events WHERE topic = ? AND event_offset = ?"),
             arguments: [topic, offset])
         // The event may have been trimmed since; the position is still the first result.
         return StoredEvent(
             topic: topic, offset: offset, epoch: epoch,
-            name: stored?["name"] ?? "", data: stored?["data"] ?? "null", timeMilliseconds: stored?["time_ms"] ?? 0)
+            name: stored?["name"] ?? "", data: stored?["data"] ?? "null", timeMilliseconds: stored?["time_ms"] ?? 0,
+            audience: EventAudience(rawValue: stored?["audience"] ?? "") ?? .staff)
     }
 
     private static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map {
             StoredEvent(
-                topic: $0[0], offset: $0[1], epoch: $0[2], name: $0[3], data: $0[4], timeMilliseconds: $0[5])
+                topic: $0[0], offset: $0[1], epoch: $0[2], name: $0[3], data: $0[4], timeMilliseconds: $0[5],
+                audience: EventAudience(rawValue: $0[6]) ?? .staff)
         }
     }
 

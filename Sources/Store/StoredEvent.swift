@@ -1,5 +1,14 @@
 import Foundation
 
+/// Who may see an event.
+public enum EventAudience: String, Sendable, Codable {
+    /// Everyone the topic's namespace policy lets subscribe.
+    case everyone
+    /// Staff only (agents, supervisors, admins, services): internal notes and the like,
+    /// never sent to a customer, live or from history.
+    case staff
+}
+
 /// One committed event of a topic, as the store holds it.
 ///
 /// `data` is the event payload as compact JSON text; the store never parses it.
@@ -16,15 +25,21 @@ public struct StoredEvent: Sendable, Equatable {
     public var data: String
     /// Commit time, in whole milliseconds since 1970.
     public var timeMilliseconds: Int64
+    /// Who may see it.
+    public var audience: EventAudience
 
     /// Creates an event value.
-    public init(topic: String, offset: Int64, epoch: String, name: String, data: String, timeMilliseconds: Int64) {
+    public init(
+        topic: String, offset: Int64, epoch: String, name: String, data: String, timeMilliseconds: Int64,
+        audience: EventAudience = .everyone
+    ) {
         self.topic = topic
         self.offset = offset
         self.epoch = epoch
         self.name = name
         self.data = data
         self.timeMilliseconds = timeMilliseconds
+        self.audience = audience
     }
 }
 
@@ -58,14 +73,19 @@ public struct AppendRequest: Sendable {
     public var key: String?
     /// How many events of this topic to keep at least; older ones are trimmed on append.
     public var retainCount: Int
+    /// Who may see the event.
+    public var audience: EventAudience
 
     /// Creates a request.
-    public init(topic: String, name: String, data: String, key: String? = nil, retainCount: Int) {
+    public init(
+        topic: String, name: String, data: String, key: String? = nil, retainCount: Int, audience: EventAudience = .everyone
+    ) {
         self.topic = topic
         self.name = name
         self.data = data
         self.key = key
         self.retainCount = retainCount
+        self.audience = audience
     }
 }
 

@@ -108,7 +108,8 @@ struct EntityRegistryTests {
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(counts.sorted() == Array(1...50))
-        let (_, events) = try await runtime.topics.history(of: TopicName("counter:busy")!, since: nil, limit: 100)
+        let (_, events) = try await runtime.topics.history(
+            of: TopicName("counter:busy")!, since: nil, limit: 100, includingStaffEvents: true)
         // Each command saw the state the previous one left: no two read the same count.
         #expect(events.map { $0.data } == (0..<50).map { "{\"by\":1,\"before\":\($0)}" })
         await runtime.stop()

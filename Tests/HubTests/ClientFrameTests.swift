@@ -12,7 +12,9 @@ struct ClientFrameTests {
              .subscribe(TopicName("chat:1")!, since: TopicPosition(epoch: "e", offset: 4))),
             (#"{"op":"unsubscribe","topic":"chat:1"}"#, .unsubscribe(TopicName("chat:1")!)),
             (#"{"op":"publish","topic":"chat:1","name":"m","data":{"b":[1,2.5,null],"a":"x"},"key":"k"}"#,
-             .publish(TopicName("chat:1")!, name: "m", data: #"{"a":"x","b":[1,2.5,null]}"#, key: "k")),
+             .publish(TopicName("chat:1")!, name: "m", data: #"{"a":"x","b":[1,2.5,null]}"#, key: "k", audience: .everyone)),
+            (#"{"op":"publish","topic":"chat:1","name":"note","audience":"staff"}"#,
+             .publish(TopicName("chat:1")!, name: "note", data: "null", key: nil, audience: .staff)),
             (#"{"op":"history","topic":"chat:1","limit":5}"#, .history(TopicName("chat:1")!, since: nil, limit: 5)),
             (#"{"op":"presence","topic":"chat:1"}"#, .presence(TopicName("chat:1")!)),
             (#"{"op":"command","target":"ticket:T-1","name":"x","args":{"a":1}}"#,
@@ -34,7 +36,7 @@ struct ClientFrameTests {
 
     @Test func publishDataDefaultsToNull() throws {
         let frame = try ClientFrame.parse(#"{"op":"publish","topic":"chat:1","name":"m"}"#).get()
-        #expect(frame.operation == .publish(TopicName("chat:1")!, name: "m", data: "null", key: nil))
+        #expect(frame.operation == .publish(TopicName("chat:1")!, name: "m", data: "null", key: nil, audience: .everyone))
     }
 }
 
