@@ -21,6 +21,9 @@ public struct EntityError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The caller may not do it.
     public static func forbidden(_ message: String) -> EntityError { EntityError(code: "forbidden", message: message) }
 
+    /// Storage failed; the command may be retried.
+    public static func unavailable(_ message: String) -> EntityError { EntityError(code: "unavailable", message: message) }
+
     /// A topic operation failed.
     public init(_ error: ChannelError) {
         self.init(code: error.code, message: error.message)

@@ -41,6 +41,13 @@ public struct HubConfiguration: Sendable, Codable {
     public var shutdownGraceSeconds: Int = 5
     /// Webhook delivery settings.
     public var webhooks = WebhookConfiguration()
+    /// The most live entity actors of each kind (default 10,000); the least recently used
+    /// idle ones are snapshotted and dropped beyond it.
+    public var maxLiveActors: Int = 10_000
+    /// Seconds after which an unused entity actor is passivated (default 300).
+    public var actorIdleSeconds: Int = 300
+    /// An entity snapshot is taken every this many events (default 100) and on passivation.
+    public var snapshotEvery: Int = 100
 
     /// The defaults.
     public init() {}

@@ -1,3 +1,4 @@
+import Actors
 import Channels
 import Gateways
 import Logging
@@ -12,6 +13,7 @@ struct HubContext: Sendable {
     var connections: ConnectionRegistry
     var restLimiter: RESTRateLimiter
     var webhooks: WebhookEndpoints
+    var support: SupportDesk
     var logger: Logger
 }
 

@@ -1,3 +1,4 @@
+import Actors
 import Channels
 import Gateways
 import Hummingbird
@@ -23,6 +24,8 @@ public struct HubServer: Sendable {
     private let hub: HubContext
     private let committer: GroupCommitter
     private let dispatcher: WebhookDispatcher
+    /// The ticket entities (internal for tests, which look at the live count).
+    let tickets: EntityRegistry<Ticket>
     private let logger: Logger
 
     /// Opens the store and prepares everything; nothing listens until ``makeServiceGroup(signals:onListening:)`` runs.
@@ -50,6 +53,10 @@ public struct HubServer: Sendable {
             onEndpointDisabled: { endpoint, reason in
                 await Self.announceDisabled(endpoint, reason: reason, topics: topics, logger: logger)
             })
+        let entitySettings = EntitySettings(
+            maxLive: configuration.maxLiveActors, idleTimeout: .seconds(configuration.actorIdleSeconds),
+            snapshotEvery: configuration.snapshotEvery)
+        tickets = EntityRegistry<Ticket>(topics: topics, store: store, settings: entitySettings, logger: logger)
         hub = HubContext(
             configuration: configuration, store: store, topics: topics,
             authenticator: await Authenticator(secret: secret, store: store),
@@ -57,6 +64,7 @@ public struct HubServer: Sendable {
                 maxPerUser: configuration.maxConnectionsPerUser, grace: .seconds(configuration.shutdownGraceSeconds), logger: logger),
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),
             webhooks: webhooks,
+            support: SupportDesk(tickets: tickets, topics: topics, index: store, logger: logger),
             logger: logger)
     }
 
@@ -94,6 +102,7 @@ public struct HubServer: Sendable {
                 .init(service: committer),
                 .init(service: retention),
                 .init(service: dispatcher),
+                .init(service: tickets),
                 .init(service: app),
                 .init(service: hub.connections),
             ],

@@ -12,24 +12,24 @@ extension RESTRoutes {
             try await authorizeWebhooks(request)
             let changes = try await changes(request)
             let (endpoint, secret) = try await run { try await hub.webhooks.create(changes) }
-            return try encode(.created, WebhookEndpointBody(endpoint, secret: secret))
+            return try encodeJSON(.created, WebhookEndpointBody(endpoint, secret: secret))
         }
         webhooks.get("/endpoints") { request, _ in
             try await authorizeWebhooks(request)
             let endpoints = try await run { try await hub.webhooks.list() }
-            return try encode(.ok, ["endpoints": endpoints.map { WebhookEndpointBody($0) }])
+            return try encodeJSON(.ok, ["endpoints": endpoints.map { WebhookEndpointBody($0) }])
         }
         webhooks.get("/endpoints/:id") { request, context in
             try await authorizeWebhooks(request)
             let id = try id(context)
             let endpoint = try await run { try await hub.webhooks.get(id) }
-            return try encode(.ok, WebhookEndpointBody(endpoint))
+            return try encodeJSON(.ok, WebhookEndpointBody(endpoint))
         }
         webhooks.patch("/endpoints/:id") { request, context in
             try await authorizeWebhooks(request)
             let (id, changes) = (try id(context), try await changes(request))
             let endpoint = try await run { try await hub.webhooks.update(id, changes) }
-            return try encode(.ok, WebhookEndpointBody(endpoint))
+            return try encodeJSON(.ok, WebhookEndpointBody(endpoint))
         }
         webhooks.delete("/endpoints/:id") { request, context in
             try await authorizeWebhooks(request)
@@ -41,19 +41,19 @@ extension RESTRoutes {
             try await authorizeWebhooks(request)
             let id = try id(context)
             let (endpoint, secret) = try await run { try await hub.webhooks.rotateSecret(id) }
-            return try encode(.ok, WebhookEndpointBody(endpoint, secret: secret))
+            return try encodeJSON(.ok, WebhookEndpointBody(endpoint, secret: secret))
         }
         webhooks.post("/endpoints/:id/replay") { request, context in
             try await authorizeWebhooks(request)
             let (id, since) = (try id(context), try milliseconds(request.uri.queryParameters["since"], name: "since") ?? 0)
             let count = try await run { try await hub.webhooks.replayFailed(endpointID: id, sinceMilliseconds: since) }
-            return try encode(.accepted, ["replayed": count])
+            return try encodeJSON(.accepted, ["replayed": count])
         }
         webhooks.post("/messages/:id/replay") { request, context in
             try await authorizeWebhooks(request)
             let id = try id(context)
             try await run { try await hub.webhooks.replay(messageID: id) }
-            return try encode(.accepted, ["replayed": 1])
+            return try encodeJSON(.accepted, ["replayed": 1])
         }
         webhooks.get("/deliveries") { request, _ in
             try await authorizeWebhooks(request)
@@ -73,7 +73,7 @@ extension RESTRoutes {
                 try await hub.webhooks.attempts(
                     endpointID: query["endpoint"].map(String.init), succeeded: succeeded, sinceMilliseconds: since, limit: limit)
             }
-            return try encode(.ok, ["deliveries": attempts.map(WebhookAttemptBody.init)])
+            return try encodeJSON(.ok, ["deliveries": attempts.map(WebhookAttemptBody.init)])
         }
     }
 
@@ -87,15 +87,7 @@ extension RESTRoutes {
     /// The fields a create or update may carry, with their types checked.
     private func changes(_ request: Request) async throws -> WebhookEndpoints.Changes {
         let body = try await jsonBody(request)
-        func strings(_ key: String) throws -> [String]? {
-            guard let value = body[key] else { return nil }
-            guard case .array(let items) = value else { throw HubError.invalid("\(key) must be an array of strings") }
-            return try items.map {
-                guard case .string(let text) = $0 else { throw HubError.invalid("\(key) must be an array of strings") }
-                return text
-            }
-        }
-        var changes = WebhookEndpoints.Changes(events: try strings("events"), topics: try strings("topics"))
+        var changes = WebhookEndpoints.Changes(events: try body.strings("events"), topics: try body.strings("topics"))
         switch body["url"] {
         case nil: break
         case .string(let url)?: changes.url = url
@@ -144,12 +136,6 @@ extension RESTRoutes {
         }
     }
 
-    private func encode(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = .sortedKeys
-        return json(status, String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
 }
 
 /// An endpoint as the API shows it; `secret` only at creation and rotation.

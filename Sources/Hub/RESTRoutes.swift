@@ -27,6 +27,7 @@ struct RESTRoutes {
         api.get("/topics/:topic/events") { request, context in try await events(request, context) }
         api.get("/topics/:topic/presence") { request, context in try await presence(request, context) }
         registerWebhooks(on: api)
+        registerSupport(on: api)
     }
 
     private func ready() async throws -> Response {
@@ -131,6 +132,14 @@ struct RESTRoutes {
         guard case .object = value else { throw HubError.invalid("the body must be a JSON object") }
         return value
     }
+}
+
+/// A JSON response of an `Encodable` value, keys in snake case and sorted.
+func encodeJSON(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = .sortedKeys
+    return json(status, String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 /// A JSON response with the given status.

@@ -115,6 +115,26 @@ extension SQLiteStore {
                     CHECK (audience IN ('everyone', 'staff'))
                 """)
         }
+        migrator.registerMigration("v5-ticket-index") { db in
+            try db.execute(sql: """
+                CREATE TABLE ticket_index (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    queue TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    priority TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    requester TEXT,
+                    assignee TEXT,
+                    tags TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE INDEX ticket_index_by_time ON ticket_index (created_ms, id);
+                CREATE INDEX ticket_index_by_queue ON ticket_index (queue, status, created_ms);
+                CREATE INDEX ticket_index_by_assignee ON ticket_index (assignee, created_ms);
+                CREATE INDEX ticket_index_by_requester ON ticket_index (requester, created_ms);
+                """)
+        }
         return migrator
     }
 }

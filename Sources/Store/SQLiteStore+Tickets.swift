@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore: TicketIndexStore {
+    public func saveTicketSummary(_ summary: TicketSummary) async throws(StoreError) {
+        let tags = String(decoding: (try? JSONEncoder().encode(summary.tags)) ?? Data("[]".utf8), as: UTF8.self)
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO ticket_index (id, queue, status, priority, subject, requester, assignee, tags, created_ms, updated_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET queue = excluded.queue, status = excluded.status,
+                    priority = excluded.priority, subject = excluded.subject, requester = excluded.requester,
+                    assignee = excluded.assignee, tags = excluded.tags, updated_ms = excluded.updated_ms
+                """, arguments: [
+                    summary.id, summary.queue, summary.status, summary.priority, summary.subject, summary.requester,
+                    summary.assignee, tags, summary.createdMilliseconds, summary.updatedMilliseconds,
+                ])
+        }
+    }
+
+    public func ticketSummaries(
+        _ filter: TicketFilter, after: (createdMilliseconds: Int64, id: String)?, limit: Int
+    ) async throws(StoreError) -> [TicketSummary] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            for (column, value) in [
+                ("status", filter.status), ("queue", filter.queue), ("assignee", filter.assignee),
+                ("priority", filter.priority), ("requester", filter.requester),
+            ] {
+                guard let value else { continue }
+                conditions.append("\(column) = ?")
+                arguments.append(value)
+            }
+            if let after {
+                conditions.append("(created_ms < ? OR (created_ms = ? AND id < ?))")
+                arguments += [after.createdMilliseconds, after.createdMilliseconds, after.id]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: """
+                SELECT * FROM ticket_index \(filter) ORDER BY created_ms DESC, id DESC LIMIT ?
+                """, arguments: StatementArguments(arguments)).map { row in
+                let tagsText: String = row["tags"]
+                return TicketSummary(
+                    id: row["id"], queue: row["queue"], status: row["status"], priority: row["priority"],
+                    subject: row["subject"], requester: row["requester"], assignee: row["assignee"],
+                    tags: (try? JSONDecoder().decode([String].self, from: Data(tagsText.utf8))) ?? [],
+                    createdMilliseconds: row["created_ms"], updatedMilliseconds: row["updated_ms"])
+            }
+        }
+    }
+}

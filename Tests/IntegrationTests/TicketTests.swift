@@ -1,0 +1,150 @@
+import Foundation
+@testable import Hub
+import Testing
+
+/// Support tickets over REST and real WebSockets: a customer, two agents.
+@Suite("Support tickets")
+struct TicketTests {
+    func create(_ hub: TestHub, token: String, queue: String = "billing", subject: String = "Refund") async throws -> String {
+        let created = try await http(
+            .POST, hub.baseURL + "/api/v1/support/tickets", token: token,
+            body: #"{"subject":"\#(subject)","body":"I was charged twice","priority":"high","queue":"\#(queue)"}"#)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.json?["status"] == .string("new"))
+        return try #require(created.json?["id"]?.string)
+    }
+
+    @Test func aCustomerAndTwoAgentsWorkATicketAndNotesNeverReachTheCustomer() async throws {
+        try await withHub { hub in
+            let customerToken = try await hub.token("cust-1", [.customer])
+            let agentToken = try await hub.token("agent-1", [.agent])
+            let otherAgentToken = try await hub.token("agent-2", [.agent])
+            let queueWatcher = SocketClient(url: hub.webSocketURL, token: otherAgentToken)
+            _ = try await queueWatcher.subscribe(1, "tickets:billing")
+
+            // A customer opens a ticket; it names them as requester whatever they send
+            let id = try await create(hub, token: customerToken)
+            let shown = try await http(.GET, hub.baseURL + "/api/v1/support/tickets/\(id)", token: customerToken)
+            #expect(shown.json?["requester"] == .string("cust-1"))
+            #expect(shown.json?["notes"] == nil, "customers do not see the notes count")
+            #expect(try await queueWatcher.next { $0["name"] == .string("ticket.created") }["data"]?["ticket"] == .string(id))
+
+            let customer = SocketClient(url: hub.webSocketURL, token: try await hub.token("cust-1", [.customer], topics: ["ticket:\(id)"]))
+            _ = try await customer.subscribe(1, "ticket:\(id)")
+
+            // Agents open and assign it, note internally, and reply
+            let patched = try await http(
+                .PATCH, hub.baseURL + "/api/v1/support/tickets/\(id)", token: agentToken,
+                body: #"{"status":"open","assignee":"agent-1"}"#)
+            #expect(patched.json?["status"] == .string("open"))
+            #expect(patched.json?["assignee"] == .string("agent-1"))
+            let note = try await http(
+                .POST, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: agentToken,
+                body: #"{"body":"customer is a VIP","internal":true}"#)
+            #expect(note.status == 201)
+            let reply = try await http(
+                .POST, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: otherAgentToken,
+                body: #"{"body":"We refunded you"}"#)
+            #expect(reply.json?["comments"] == .integer(2))
+            #expect(reply.json?["notes"] == .integer(1))
+
+            // The customer sees the changes and the reply live, never the note
+            let live = try await customer.events(3)
+            #expect(live.compactMap { $0["name"]?.string } == ["ticket.assigned", "ticket.status_changed", "comment.created"])
+            #expect(live.last?["data"]?["body"] == .string("We refunded you"))
+            let customerComments = try await http(.GET, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: customerToken)
+            #expect(customerComments.json?["comments"]?.array?.count == 2)
+            #expect(!customerComments.text.contains("VIP"))
+            let agentComments = try await http(.GET, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: agentToken)
+            #expect(agentComments.json?["comments"]?.array?.count == 3)
+            let note2 = try await queueWatcher.next { $0["data"]?["data"]?["internal"] == .bool(true) }
+            #expect(note2["data"]?["data"]?["body"] == .string("customer is a VIP"), "agents see notes on the queue stream")
+
+            // Solved, then a customer reply reopens it
+            _ = try await http(.PATCH, hub.baseURL + "/api/v1/support/tickets/\(id)", token: agentToken, body: #"{"status":"solved"}"#)
+            let reopened = try await http(
+                .POST, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: customerToken, body: #"{"body":"Still charged"}"#)
+            #expect(reopened.json?["status"] == .string("open"))
+        }
+    }
+
+    @Test func everyRefusal() async throws {
+        try await withHub { hub in
+            let customerToken = try await hub.token("cust-1", [.customer])
+            let strangerToken = try await hub.token("cust-2", [.customer])
+            let agentToken = try await hub.token("agent-1", [.agent])
+            let id = try await create(hub, token: customerToken)
+            let base = hub.baseURL + "/api/v1/support/tickets"
+
+            #expect(try await http(.GET, base + "/\(id)", token: strangerToken).status == 403)
+            #expect(try await http(.POST, base + "/\(id)/comments", token: strangerToken, body: #"{"body":"hi"}"#).status == 403)
+            #expect(try await http(.POST, base + "/\(id)/comments", token: customerToken, body: #"{"body":"x","internal":true}"#).status == 403)
+            #expect(try await http(.PATCH, base + "/\(id)", token: customerToken, body: #"{"status":"solved"}"#).status == 403)
+            #expect(try await http(.GET, base + "/T-NOSUCHTICKET", token: agentToken).status == 404)
+            #expect(try await http(.GET, base + "/\(id)").status == 401)
+
+            let backwards = try await http(.PATCH, base + "/\(id)", token: agentToken, body: #"{"status":"closed"}"#)
+            #expect(backwards.status == 409, "new cannot go straight to closed")
+            #expect(backwards.errorCode == .string("conflict"))
+            for body in [
+                #"{"subject":"","body":"b","queue":"q"}"#, #"{"subject":"s","body":"b","queue":"Bad Queue"}"#,
+                #"{"subject":"s","body":"b","queue":"q","priority":"whenever"}"#, #"{"subject":"s","body":"  ","queue":"q"}"#,
+                #"{"body":"b","queue":"q"}"#,
+            ] {
+                let refused = try await http(.POST, base, token: customerToken, body: body)
+                #expect(refused.status == 422, "\(body): \(refused.text)")
+            }
+            #expect(try await http(.PATCH, base + "/\(id)", token: agentToken, body: #"{"status":"sideways"}"#).status == 422)
+            #expect(try await http(.PATCH, base + "/\(id)", token: agentToken, body: "{}").status == 422)
+        }
+    }
+
+    @Test func ticketsSurviveARestartAndPageByFilter() async throws {
+        let data = TestHub.temporaryDirectory()
+        var ids: [String] = []
+        let first = try await TestHub.start(dataDirectory: data)
+        let agentToken = try await first.token("agent-1", [.agent])
+        for (queue, subject) in [("billing", "one"), ("billing", "two"), ("shipping", "three")] {
+            ids.append(try await create(first, token: agentToken, queue: queue, subject: subject))
+        }
+        _ = try await http(.PATCH, first.baseURL + "/api/v1/support/tickets/\(ids[0])", token: agentToken, body: #"{"status":"pending","tags":["vip"]}"#)
+        try await first.stop()
+
+        try await withHub({ $0.dataDirectory = data }) { hub in
+            let token = try await hub.token("agent-1", [.agent])
+            let ticket = try await http(.GET, hub.baseURL + "/api/v1/support/tickets/\(ids[0])", token: token)
+            #expect(ticket.json?["status"] == .string("pending"))
+            #expect(ticket.json?["tags"] == .array([.string("vip")]))
+
+            let billing = try await http(.GET, hub.baseURL + "/api/v1/support/tickets?queue=billing&limit=1", token: token)
+            #expect(billing.json?["tickets"]?.array?.first?["subject"] == .string("two"), "newest first")
+            let cursor = try #require(billing.json?["next_cursor"]?.string)
+            let next = try await http(.GET, hub.baseURL + "/api/v1/support/tickets?queue=billing&limit=1&cursor=\(cursor)", token: token)
+            #expect(next.json?["tickets"]?.array?.first?["subject"] == .string("one"))
+            let pending = try await http(.GET, hub.baseURL + "/api/v1/support/tickets?status=pending", token: token)
+            #expect(pending.json?["tickets"]?.array?.count == 1)
+            let customerList = try await http(.GET, hub.baseURL + "/api/v1/support/tickets", token: try await hub.token("cust-9", [.customer]))
+            #expect(customerList.json?["tickets"]?.array?.isEmpty == true, "a customer lists only their own")
+        }
+    }
+
+    @Test func liveTicketActorsStayUnderTheirBound() async throws {
+        try await withHub({ $0.maxLiveActors = 50 }) { hub in
+            let token = try await hub.token("svc", [.service])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for n in 0..<125 {
+                            _ = try await create(hub, token: token, subject: "load \(worker)-\(n)")
+                            #expect(hub.server.tickets.liveCount <= 50 + 8)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(hub.server.tickets.liveCount <= 50)
+            let all = try await http(.GET, hub.baseURL + "/api/v1/support/tickets?limit=200", token: token)
+            #expect(all.json?["tickets"]?.array?.count == 200)
+        }
+    }
+}
