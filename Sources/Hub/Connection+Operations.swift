@@ -65,9 +65,11 @@ extension Connection {
             let policy = try hub.authorize(\.subscribe, principal, topic)
             guard policy.presence else { throw .badRequest("presence is off for namespace \(topic.namespace)") }
             return ServerFrames.presenceResult(hub.topics.presence(of: topic))
-        case .command(let target, _, _):
+        case .command(let target, let name, let args):
             try throttle()
-            throw .notFound("no actor handles \(target.prefix(64))")
+            guard target.hasPrefix("ticket:") else { throw .notFound("no actor handles \(target.prefix(64))") }
+            return try await TicketCommands(support: hub.support).perform(
+                ticket: String(target.dropFirst("ticket:".count)), name: name, args: args, by: principal)
         case .auth(let token):
             let authentication = try await hub.authenticator.authenticate(token)
             try reauthenticate(authentication)

@@ -1,3 +1,4 @@
+import Actors
 import Channels
 import HTTPTypes
 import Hummingbird
@@ -64,6 +65,16 @@ public struct HubError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The `{"code":...,"message":...}` object.
     var json: String { "{\"code\":\"\(code)\",\"message\":\(JSONText.quoted(message))}" }
+
+    init(_ error: EntityError) {
+        switch error.code {
+        case "not_found": self = .notFound(error.message)
+        case "conflict": self = .conflict(error.message)
+        case "forbidden": self = .forbidden(error.message)
+        case "bad_request": self = .invalid(error.message)
+        default: self = .unavailable(error.message)
+        }
+    }
 
     init(_ error: ChannelError) {
         switch error.code {

@@ -104,13 +104,7 @@ extension RESTRoutes {
         do {
             return try await body()
         } catch let error as EntityError {
-            switch error.code {
-            case "not_found": throw HubError.notFound(error.message)
-            case "conflict": throw HubError.conflict(error.message)
-            case "forbidden": throw HubError.forbidden(error.message)
-            case "bad_request": throw HubError.invalid(error.message)
-            default: throw HubError.unavailable(error.message)
-            }
+            throw HubError(error)
         }
     }
 

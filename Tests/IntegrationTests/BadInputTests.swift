@@ -51,11 +51,19 @@ struct BadInputTests {
         }
     }
 
-    @Test func commandAnswersNotFoundUntilActorsExist() async throws {
+    @Test func commandsForUnknownTargetsNamesOrTicketsAreRefused() async throws {
         try await withHub { hub in
             let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]))
-            let reply = try await client.request(1, #"{"op":"command","id":1,"target":"ticket:T-1","name":"ticket.assign","args":{}}"#)
-            #expect(reply["error"]?["code"] == .string("not_found"))
+            for (frame, code) in [
+                (#"{"op":"command","id":1,"target":"chat:c1","name":"chat.typing","args":{}}"#, "not_found"),
+                (#"{"op":"command","id":1,"target":"ticket:T-1","name":"ticket.fly","args":{}}"#, "not_found"),
+                (#"{"op":"command","id":1,"target":"ticket:T-1","name":"ticket.assign","args":{}}"#, "bad_request"),
+                (#"{"op":"command","id":1,"target":"ticket:T-1","name":"ticket.set_status","args":{"status":"open"}}"#, "not_found"),
+                (#"{"op":"command","id":1,"target":"ticket:has space","name":"ticket.reply","args":{"body":"x"}}"#, "bad_request"),
+            ] {
+                let reply = try await client.request(1, frame)
+                #expect(reply["error"]?["code"] == .string(code), "\(frame)")
+            }
         }
     }
 

@@ -68,6 +68,31 @@ struct TicketTests {
         }
     }
 
+    @Test func agentsWorkATicketWithWebSocketCommands() async throws {
+        try await withHub { hub in
+            let customerToken = try await hub.token("cust-1", [.customer])
+            let id = try await create(hub, token: customerToken)
+            let agent = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-1", [.agent]))
+            let customer = SocketClient(url: hub.webSocketURL, token: try await hub.token("cust-1", [.customer], topics: ["ticket:\(id)"]))
+            _ = try await customer.subscribe(1, "ticket:\(id)")
+
+            let target = "\"target\":\"ticket:\(id)\""
+            let opened = try await agent.request(1, #"{"op":"command","id":1,\#(target),"name":"ticket.set_status","args":{"status":"open"}}"#)
+            #expect(opened["result"]?["status"] == .string("open"))
+            let assigned = try await agent.request(2, #"{"op":"command","id":2,\#(target),"name":"ticket.assign","args":{"assignee":"agent-1"}}"#)
+            #expect(assigned["result"]?["assignee"] == .string("agent-1"))
+            _ = try await agent.request(3, #"{"op":"command","id":3,\#(target),"name":"ticket.note","args":{"body":"internal only"}}"#)
+            let replied = try await agent.request(4, #"{"op":"command","id":4,\#(target),"name":"ticket.reply","args":{"body":"on it"}}"#)
+            #expect(replied["result"]?["notes"] == .integer(1))
+            let refused = try await customer.request(2, #"{"op":"command","id":2,\#(target),"name":"ticket.note","args":{"body":"x"}}"#)
+            #expect(refused["error"]?["code"] == .string("forbidden"))
+
+            let live = try await customer.events(3)
+            #expect(live.compactMap { $0["name"]?.string } == ["ticket.status_changed", "ticket.assigned", "comment.created"])
+            #expect(live.last?["data"]?["body"] == .string("on it"))
+        }
+    }
+
     @Test func everyRefusal() async throws {
         try await withHub { hub in
             let customerToken = try await hub.token("cust-1", [.customer])
