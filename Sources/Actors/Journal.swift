@@ -17,7 +17,8 @@ public final class Journal: Sendable {
     private let topics: Topics
     private let store: any EntityStore
     private let snapshotEvery: Int
-    private let logger: Logger
+    /// The entity's logger.
+    let logger: Logger
     /// The position the state includes, and events applied since the last snapshot.
     private let progress: Mutex<(position: TopicPosition, sinceSnapshot: Int)>
 
@@ -40,6 +41,12 @@ public final class Journal: Sendable {
     /// staff-only ones only staff).
     func append(_ name: String, data: String, audience: EventAudience) async throws(ChannelError) -> StoredEvent {
         try await topics.publish(to: topic, name: name, data: data, key: nil, audience: audience).event
+    }
+
+    /// Publishes on another topic, such as a queue's stream that mirrors the entity's
+    /// events; it is not part of the entity's history and is not replayed.
+    public func publish(to other: TopicName, name: String, data: String, audience: EventAudience) async throws(ChannelError) {
+        _ = try await topics.publish(to: other, name: name, data: data, key: nil, audience: audience)
     }
 
     /// Notes an applied event; takes a snapshot when `snapshotEvery` events have passed.

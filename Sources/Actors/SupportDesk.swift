@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import Store
 
-/// The support desk: who may do what with tickets, and the side effects of each command
-/// (the mirror on the queue's stream `tickets:{queue}` and the list index).
+/// The support desk: who may do what with tickets, SLA policies, and the list index
+/// kept after each command.
 ///
 /// Staff (agents, supervisors, admins, services) see and change every ticket; a customer
 /// sees only tickets they requested, may comment on them, never writes internal notes,
@@ -12,16 +12,49 @@ import Store
 public struct SupportDesk: Sendable {
     /// The ticket entities.
     public let tickets: EntityRegistry<Ticket>
-    private let topics: Topics
     private let index: any TicketIndexStore
+    private let settings: any SupportSettingsStore
+    private let slaWarningFraction: Double
     private let logger: Logger
 
-    /// Creates the desk over the ticket registry, the topics and the ticket index.
-    public init(tickets: EntityRegistry<Ticket>, topics: Topics, index: any TicketIndexStore, logger: Logger) {
+    /// Creates the desk over the ticket registry, the ticket index and the stored settings; an SLA warning comes at `slaWarningFraction` of each target.
+    public init(
+        tickets: EntityRegistry<Ticket>, index: any TicketIndexStore, settings: any SupportSettingsStore,
+        slaWarningFraction: Double = 0.8, logger: Logger
+    ) {
         self.tickets = tickets
-        self.topics = topics
         self.index = index
+        self.settings = settings
+        self.slaWarningFraction = slaWarningFraction
         self.logger = logger
+    }
+
+    /// Saves an SLA policy under its name (admins, supervisors and services); tickets
+    /// created from now on that it matches are measured against it.
+    public func saveSLAPolicy(_ policy: SLAPolicy, by principal: Principal) async throws(EntityError) {
+        guard !principal.roles.isDisjoint(with: [.admin, .supervisor, .service]) else {
+            throw .forbidden("SLA policies are set by admins, supervisors and services")
+        }
+        try policy.validate()
+        do {
+            let json = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
+            try await settings.saveSupportSetting(kind: "sla", name: policy.name, json: json)
+        } catch let error as StoreError {
+            throw .unavailable(error.message)
+        } catch {
+            throw .invalid("the policy cannot be stored")
+        }
+    }
+
+    /// Every SLA policy, by name.
+    public func slaPolicies() async throws(EntityError) -> [SLAPolicy] {
+        do {
+            return try await settings.supportSettings(kind: "sla").compactMap {
+                try? JSONDecoder().decode(SLAPolicy.self, from: Data($0.json.utf8))
+            }
+        } catch {
+            throw .unavailable(error.message)
+        }
     }
 
     /// Opens a ticket. A customer's ticket always names the customer as its requester.
@@ -31,7 +64,9 @@ public struct SupportDesk: Sendable {
         try new.validate()
         let id = Self.newTicketID()
         let ticket = new
-        return try await run(id) { try await $0.create(ticket) }
+        let policy = SLAPolicy.matching(try await slaPolicies(), priority: new.priority, queue: new.queue)
+        let fraction = slaWarningFraction
+        return try await run(id) { try await $0.create(ticket, policy: policy, warningFraction: fraction) }
     }
 
     /// A ticket as `principal` may see it.
@@ -79,23 +114,12 @@ public struct SupportDesk: Sendable {
 
     // MARK: - Helpers
 
-    /// Runs a command on a ticket, then mirrors its events to the queue's stream and saves
-    /// the list index. Both follow the ticket's own commit: after a crash in between, the
-    /// index catches up with the ticket's next change.
+    /// Runs a command on a ticket, then saves the list index. The index follows the
+    /// ticket's own commit: after a crash in between, it catches up with the next change.
     private func run(_ id: String, _ command: @escaping @Sendable (Ticket) async throws -> [StoredEvent]) async throws(EntityError) -> Ticket.State {
-        let (events, state) = try await perform(id) { ticket in
-            let events = try await command(ticket)
-            return (events, await ticket.state)
-        }
-        if let queue = TopicName("tickets:" + state.queue) {
-            for event in events {
-                do {
-                    _ = try await topics.publish(
-                        to: queue, name: event.name, data: Self.mirrored(event, ticket: id), key: nil, audience: event.audience)
-                } catch {
-                    logger.error("cannot mirror a ticket event", metadata: ["sb.ticket": "\(id)", "sb.queue": "\(queue)"])
-                }
-            }
+        let state = try await perform(id) { ticket in
+            _ = try await command(ticket)
+            return await ticket.state
         }
         do {
             try await index.saveTicketSummary(state.summary)
@@ -122,11 +146,6 @@ public struct SupportDesk: Sendable {
         guard principal.isStaff || state.requester == principal.subject else {
             throw .forbidden("ticket \(state.id) is not yours")
         }
-    }
-
-    /// The queue-stream copy of a ticket event: `{"ticket": id, "data": original}`.
-    private static func mirrored(_ event: StoredEvent, ticket: String) -> String {
-        "{\"ticket\":\(JSONText.quoted(ticket)),\"offset\":\(event.offset),\"data\":\(event.data)}"
     }
 
     /// `T-` and 10 characters of an unambiguous alphabet.

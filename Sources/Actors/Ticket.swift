@@ -5,9 +5,14 @@ import Store
 /// A support ticket on topic `ticket:{id}`: its lifecycle, assignment and comments.
 ///
 /// Events: `ticket.created`, `ticket.updated` (priority, tags), `ticket.assigned`,
-/// `ticket.status_changed`, `comment.created`. Internal notes are `comment.created` with
+/// `ticket.status_changed`, `comment.created`, and for SLAs `ticket.sla_applied`,
+/// `ticket.sla_warning`, `ticket.sla_breached` (each alert once per target; the timers
+/// behind them are stored, so they fire after a restart too). Internal notes are `comment.created` with
 /// the staff audience: no customer ever receives them. Who may call which command is
 /// decided by ``SupportDesk``; the ticket checks its own rules (existence, lifecycle).
+///
+/// Every event is mirrored on the queue's stream `tickets:{queue}` as `{"ticket", "offset",
+/// "data"}`, after the ticket's own commit (a crash in between loses that one mirror).
 public actor Ticket: Entity {
     /// What a ticket knows; rebuilt from its events.
     public struct State: Codable, Sendable, Equatable {
@@ -29,6 +34,8 @@ public actor Ticket: Entity {
         /// Creation and last change, in milliseconds since 1970.
         public var createdMilliseconds: Int64 = 0
         public var updatedMilliseconds: Int64 = 0
+        /// The SLA targets, when a policy matched at creation.
+        public var sla: TicketSLA?
 
         /// The list projection of this state.
         public var summary: TicketSummary {
@@ -44,7 +51,9 @@ public actor Ticket: Entity {
     struct Updated: Codable { var priority: TicketPriority?; var tags: [String]? }
     struct Assigned: Codable { var assignee: String? }
     struct StatusChanged: Codable { var from, to: TicketStatus }
-    struct CommentCreated: Codable { var author: String; var body: String; var `internal`: Bool }
+    struct CommentCreated: Codable { var author: String; var body: String; var `internal`: Bool; var staff: Bool? }
+    struct SLAApplied: Codable { var policy: SLAPolicy; var warningFraction: Double }
+    struct SLAAlert: Codable { var target: TicketSLA.Target; var due: String }
 
     public static let kind = "ticket"
     public static func initialState(id: String) -> State { State(id: id) }
@@ -75,9 +84,28 @@ public actor Ticket: Entity {
         case "ticket.status_changed":
             guard let changed = try? decoder.decode(StatusChanged.self, from: data) else { return }
             state.status = changed.to
+            if let policy = state.sla?.policy {
+                let at = Date(milliseconds: event.timeMilliseconds)
+                if TicketLifecycle.resolutionClockRuns(in: changed.to) {
+                    state.sla?.resolution.start(at: at)
+                } else {
+                    state.sla?.resolution.pause(at: at, policy: policy)
+                }
+            }
         case "comment.created":
             guard let comment = try? decoder.decode(CommentCreated.self, from: data) else { return }
             if comment.internal { state.notes += 1 } else { state.comments += 1 }
+            if comment.staff == true, !comment.internal, state.sla?.firstResponseMilliseconds == nil {
+                state.sla?.firstResponseMilliseconds = event.timeMilliseconds
+            }
+        case "ticket.sla_applied":
+            guard let applied = try? decoder.decode(SLAApplied.self, from: data) else { return }
+            state.sla = TicketSLA(
+                policy: applied.policy, warningFraction: applied.warningFraction, startedMilliseconds: state.createdMilliseconds)
+        case "ticket.sla_warning", "ticket.sla_breached":
+            guard let alert = try? decoder.decode(SLAAlert.self, from: data) else { return }
+            let kind = event.name == "ticket.sla_warning" ? TicketSLA.Alert.warning : .breached
+            state.sla?.recorded.insert("\(alert.target.rawValue).\(kind.rawValue)")
         default:
             break
         }
@@ -91,12 +119,17 @@ public actor Ticket: Entity {
         self.journal = journal
     }
 
-    /// Opens the ticket; `conflict` if it exists.
-    func create(_ new: NewTicket) async throws(EntityError) -> [StoredEvent] {
+    /// Opens the ticket, under `policy` when one matched; `conflict` if it exists.
+    func create(_ new: NewTicket, policy: SLAPolicy?, warningFraction: Double) async throws(EntityError) -> [StoredEvent] {
         guard !state.exists else { throw .conflict("ticket \(id) exists") }
-        return [try await record("ticket.created", Created(
+        var events = [try await record("ticket.created", Created(
             subject: new.subject, body: new.body, queue: new.queue, priority: new.priority, tags: new.tags,
             requester: new.requester))]
+        if let policy {
+            events.append(try await record("ticket.sla_applied", SLAApplied(policy: policy, warningFraction: warningFraction)))
+            await syncSLATimers()
+        }
+        return events
     }
 
     /// Applies changes, one event per kind of change; `conflict` for a transition the
@@ -114,6 +147,7 @@ public actor Ticket: Entity {
         if let status = changes.status {
             events.append(try await record("ticket.status_changed", StatusChanged(from: state.status, to: status)))
         }
+        await syncSLATimers()
         return events
     }
 
@@ -124,15 +158,45 @@ public actor Ticket: Entity {
         let reopened = fromCustomer ? try TicketLifecycle.afterCustomerReply(state.status) : state.status
         if state.status == .closed { throw .conflict("ticket \(id) is closed") }
         var events = [try await record(
-            "comment.created", CommentCreated(author: author, body: body, internal: isInternal),
+            "comment.created", CommentCreated(author: author, body: body, internal: isInternal, staff: !fromCustomer),
             audience: isInternal ? .staff : .everyone)]
         if reopened != state.status {
             events.append(try await record("ticket.status_changed", StatusChanged(from: state.status, to: reopened)))
         }
+        await syncSLATimers()
         return events
     }
 
-    public func timerFired(_ name: String) async {}
+    /// An SLA alert's time came: records it if it is still due (a response or a pause may
+    /// have moved or cancelled it meanwhile), then re-arms the timers.
+    public func timerFired(_ name: String) async {
+        if let due = state.sla?.dueAlerts[name], due <= Date() {
+            for target in TicketSLA.Target.allCases {
+                for alert in TicketSLA.Alert.allCases where TicketSLA.timerName(target, alert) == name {
+                    let dueText = JSONText.timestamp(milliseconds: Int64(due.timeIntervalSince1970 * 1000))
+                    _ = try? await record(alert.eventName, SLAAlert(target: target, due: dueText))
+                }
+            }
+        }
+        await syncSLATimers()
+    }
+
+    /// Sets a stored timer for every SLA alert still to come and cancels the others. A
+    /// failure is logged by the caller's next sync; the timers are rebuilt from the state.
+    private func syncSLATimers() async {
+        guard let sla = state.sla else { return }
+        let due = sla.dueAlerts
+        for target in TicketSLA.Target.allCases {
+            for alert in TicketSLA.Alert.allCases {
+                let name = TicketSLA.timerName(target, alert)
+                if let date = due[name] {
+                    try? await journal.setTimer(name, at: date)
+                } else {
+                    try? await journal.cancelTimer(name)
+                }
+            }
+        }
+    }
 
     private func requireExists() throws(EntityError) {
         guard state.exists else { throw .notFound("no ticket \(id)") }
@@ -141,10 +205,20 @@ public actor Ticket: Entity {
     private func record(_ name: String, _ payload: some Encodable, audience: EventAudience = .everyone) async throws(EntityError) -> StoredEvent {
         let data: Data
         do { data = try JSONEncoder().encode(payload) } catch { throw .invalid("cannot encode \(name)") }
+        let event: StoredEvent
         do {
-            return try await emit(name, data: String(decoding: data, as: UTF8.self), audience: audience)
+            event = try await emit(name, data: String(decoding: data, as: UTF8.self), audience: audience)
         } catch {
             throw EntityError(error)
         }
+        if let queue = TopicName("tickets:" + state.queue) {
+            let mirrored = "{\"ticket\":\(JSONText.quoted(id)),\"offset\":\(event.offset),\"data\":\(event.data)}"
+            do {
+                try await journal.publish(to: queue, name: name, data: mirrored, audience: audience)
+            } catch {
+                journal.logger.error("cannot mirror a ticket event", metadata: ["sb.ticket": "\(id)", "sb.queue": "\(queue)"])
+            }
+        }
+        return event
     }
 }

@@ -48,6 +48,8 @@ public struct HubConfiguration: Sendable, Codable {
     public var actorIdleSeconds: Int = 300
     /// An entity snapshot is taken every this many events (default 100) and on passivation.
     public var snapshotEvery: Int = 100
+    /// The share of an SLA target after which `ticket.sla_warning` is recorded (default 0.8).
+    public var slaWarningFraction: Double = 0.8
 
     /// The defaults.
     public init() {}

@@ -64,7 +64,8 @@ public struct HubServer: Sendable {
                 maxPerUser: configuration.maxConnectionsPerUser, grace: .seconds(configuration.shutdownGraceSeconds), logger: logger),
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),
             webhooks: webhooks,
-            support: SupportDesk(tickets: tickets, topics: topics, index: store, logger: logger),
+            support: SupportDesk(
+                tickets: tickets, index: store, settings: store, slaWarningFraction: configuration.slaWarningFraction, logger: logger),
             logger: logger)
     }
 

@@ -100,7 +100,7 @@ extension RESTRoutes {
     }
 
     /// Runs a desk call, mapping its error onto the wire.
-    private func desk<T>(_ body: () async throws -> T) async throws -> T {
+    func desk<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as EntityError {
@@ -190,4 +190,53 @@ struct TicketCursor {
     }
 
     var encoded: String { "\(position.createdMilliseconds)_\(position.id)" }
+}
+
+/// `/api/v1/support/sla-policies`: the SLA policies tickets are measured against.
+extension RESTRoutes {
+    func registerSLAPolicies(on api: RouterGroup<BasicRequestContext>) {
+        api.put("/support/sla-policies/:name") { request, context in
+            let principal = try await authenticate(request)
+            var request = request
+            let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            var policy: SLAPolicy
+            do {
+                policy = try decoder.decode(SLAPolicyBody.self, from: Data(buffer: buffer)).policy
+            } catch {
+                throw HubError.invalid("an SLA policy needs priority, first_response_seconds, next_response_seconds and resolution_seconds (whole seconds), and optionally queue and business_hours {timezone, weekly}")
+            }
+            policy.name = context.parameters.get("name") ?? ""
+            let saved = policy
+            try await desk { try await hub.support.saveSLAPolicy(saved, by: principal) }
+            return try encodeJSON(.ok, saved)
+        }
+        api.get("/support/sla-policies") { request, _ in
+            let principal = try await authenticate(request)
+            guard principal.isStaff else { throw HubError.forbidden("SLA policies are for staff") }
+            let policies = try await desk { try await hub.support.slaPolicies() }
+            return try encodeJSON(.ok, ["policies": policies])
+        }
+    }
+}
+
+/// The body of `PUT /support/sla-policies/{name}` (the name comes from the path).
+private struct SLAPolicyBody: Decodable {
+    var priority: TicketPriority
+    var queue: String?
+    var firstResponseSeconds: Int
+    var nextResponseSeconds: Int
+    var resolutionSeconds: Int
+    var businessHours: BusinessHours?
+
+    enum CodingKeys: String, CodingKey {
+        case priority, queue, firstResponseSeconds, nextResponseSeconds, resolutionSeconds, businessHours
+    }
+
+    var policy: SLAPolicy {
+        SLAPolicy(
+            name: "", priority: priority, queue: queue, firstResponseSeconds: firstResponseSeconds,
+            nextResponseSeconds: nextResponseSeconds, resolutionSeconds: resolutionSeconds, businessHours: businessHours)
+    }
 }

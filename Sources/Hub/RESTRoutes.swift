@@ -28,6 +28,7 @@ struct RESTRoutes {
         api.get("/topics/:topic/presence") { request, context in try await presence(request, context) }
         registerWebhooks(on: api)
         registerSupport(on: api)
+        registerSLAPolicies(on: api)
     }
 
     private func ready() async throws -> Response {

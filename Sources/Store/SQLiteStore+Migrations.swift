@@ -133,6 +133,12 @@ extension SQLiteStore {
                 CREATE INDEX ticket_index_by_queue ON ticket_index (queue, status, created_ms);
                 CREATE INDEX ticket_index_by_assignee ON ticket_index (assignee, created_ms);
                 CREATE INDEX ticket_index_by_requester ON ticket_index (requester, created_ms);
+                CREATE TABLE support_settings (
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    json TEXT NOT NULL,
+                    PRIMARY KEY (kind, name)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

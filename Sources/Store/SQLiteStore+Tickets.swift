@@ -51,3 +51,21 @@ extension SQLiteStore: TicketIndexStore {
         }
     }
 }
+
+extension SQLiteStore: SupportSettingsStore {
+    public func saveSupportSetting(kind: String, name: String, json: String) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO support_settings (kind, name, json) VALUES (?, ?, ?)
+                ON CONFLICT (kind, name) DO UPDATE SET json = excluded.json
+                """, arguments: [kind, name, json])
+        }
+    }
+
+    public func supportSettings(kind: String) async throws(StoreError) -> [(name: String, json: String)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT name, json FROM support_settings WHERE kind = ? ORDER BY name", arguments: [kind])
+                .map { ($0["name"], $0["json"]) }
+        }
+    }
+}

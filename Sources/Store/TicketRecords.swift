@@ -74,3 +74,13 @@ public protocol TicketIndexStore: Sendable {
         _ filter: TicketFilter, after: (createdMilliseconds: Int64, id: String)?, limit: Int
     ) async throws(StoreError) -> [TicketSummary]
 }
+
+/// Named support settings (SLA policies today, queue policies later) stored as JSON,
+/// so the store need not know their types.
+public protocol SupportSettingsStore: Sendable {
+    /// Inserts or replaces the setting `name` of `kind`.
+    func saveSupportSetting(kind: String, name: String, json: String) async throws(StoreError)
+
+    /// Every setting of `kind`, by name.
+    func supportSettings(kind: String) async throws(StoreError) -> [(name: String, json: String)]
+}

@@ -93,6 +93,46 @@ struct TicketTests {
         }
     }
 
+    @Test func slaAlertsFireOnSecondScaleTargetsAlsoAfterARestart() async throws {
+        let data = TestHub.temporaryDirectory()
+        let first = try await TestHub.start(dataDirectory: data)
+        let adminToken = try await first.token("boss", [.admin])
+        let policy = try await http(
+            .PUT, first.baseURL + "/api/v1/support/sla-policies/fast", token: adminToken,
+            body: #"{"priority":"high","queue":"billing","first_response_seconds":1,"next_response_seconds":60,"resolution_seconds":600}"#)
+        #expect(policy.status == 200, "\(policy.text)")
+        let agentToken = try await first.token("agent-1", [.agent])
+        #expect(try await http(.PUT, first.baseURL + "/api/v1/support/sla-policies/x", token: agentToken, body: "{}").status == 422)
+        #expect(try await http(
+            .PUT, first.baseURL + "/api/v1/support/sla-policies/x", token: agentToken,
+            body: #"{"priority":"high","first_response_seconds":1,"next_response_seconds":1,"resolution_seconds":1}"#).status == 403)
+
+        // A ticket that nobody answers warns at 80% of its first-response target, then breaches
+        let watcher = SocketClient(url: first.webSocketURL, token: agentToken)
+        _ = try await watcher.subscribe(1, "tickets:billing")
+        let answered = try await create(first, token: agentToken)
+        let warning = try await watcher.next { $0["name"] == .string("ticket.sla_warning") }
+        #expect(warning["data"]?["data"]?["target"] == .string("first_response"))
+        let breach = try await watcher.next { $0["name"] == .string("ticket.sla_breached") }
+        #expect(breach["data"]?["ticket"] == .string(answered))
+
+        // A ticket created just before a restart breaches after it
+        let waiting = try await create(first, token: agentToken)
+        try await first.stop()
+        try await Task.sleep(for: .milliseconds(1500))
+        try await withHub({ $0.dataDirectory = data }) { hub in
+            let token = try await hub.token("agent-1", [.agent])
+            var names: [String] = []
+            for _ in 0..<50 where !names.contains("ticket.sla_breached") {
+                try await Task.sleep(for: .milliseconds(100))
+                let history = try await http(.GET, hub.baseURL + "/api/v1/topics/ticket:\(waiting)/events?since=0", token: token)
+                names = history.json?["events"]?.array?.compactMap { $0["name"]?.string } ?? []
+            }
+            #expect(names.filter { $0 == "ticket.sla_breached" }.count == 1, "\(names)")
+            #expect(names.contains("ticket.sla_applied"))
+        }
+    }
+
     @Test func everyRefusal() async throws {
         try await withHub { hub in
             let customerToken = try await hub.token("cust-1", [.customer])
