@@ -116,9 +116,9 @@ public struct SupportDesk: Sendable {
 
     /// Runs a command on a ticket, then saves the list index. The index follows the
     /// ticket's own commit: after a crash in between, it catches up with the next change.
-    private func run(_ id: String, _ command: @escaping @Sendable (Ticket) async throws -> [StoredEvent]) async throws(EntityError) -> Ticket.State {
+    private func run(_ id: String, _ command: @escaping @Sendable (Ticket) async throws -> Void) async throws(EntityError) -> Ticket.State {
         let state = try await perform(id) { ticket in
-            _ = try await command(ticket)
+            try await command(ticket)
             return await ticket.state
         }
         do {

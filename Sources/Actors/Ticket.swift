@@ -120,51 +120,47 @@ public actor Ticket: Entity {
     }
 
     /// Opens the ticket, under `policy` when one matched; `conflict` if it exists.
-    func create(_ new: NewTicket, policy: SLAPolicy?, warningFraction: Double) async throws(EntityError) -> [StoredEvent] {
+    func create(_ new: NewTicket, policy: SLAPolicy?, warningFraction: Double) async throws(EntityError) {
         guard !state.exists else { throw .conflict("ticket \(id) exists") }
-        var events = [try await record("ticket.created", Created(
+        try await record("ticket.created", Created(
             subject: new.subject, body: new.body, queue: new.queue, priority: new.priority, tags: new.tags,
-            requester: new.requester))]
+            requester: new.requester))
         if let policy {
-            events.append(try await record("ticket.sla_applied", SLAApplied(policy: policy, warningFraction: warningFraction)))
+            try await record("ticket.sla_applied", SLAApplied(policy: policy, warningFraction: warningFraction))
             await syncSLATimers()
         }
-        return events
     }
 
     /// Applies changes, one event per kind of change; `conflict` for a transition the
     /// lifecycle does not allow.
-    func update(_ changes: TicketChanges) async throws(EntityError) -> [StoredEvent] {
+    func update(_ changes: TicketChanges) async throws(EntityError) {
         try requireExists()
         if let status = changes.status { try TicketLifecycle.check(state.status, status) }
-        var events: [StoredEvent] = []
         if changes.priority != nil || changes.tags != nil {
-            events.append(try await record("ticket.updated", Updated(priority: changes.priority, tags: changes.tags)))
+            try await record("ticket.updated", Updated(priority: changes.priority, tags: changes.tags))
         }
         if let assignee = changes.assignee, assignee != state.assignee {
-            events.append(try await record("ticket.assigned", Assigned(assignee: assignee)))
+            try await record("ticket.assigned", Assigned(assignee: assignee))
         }
         if let status = changes.status {
-            events.append(try await record("ticket.status_changed", StatusChanged(from: state.status, to: status)))
+            try await record("ticket.status_changed", StatusChanged(from: state.status, to: status))
         }
         await syncSLATimers()
-        return events
     }
 
     /// Adds a comment. A customer's reply reopens a solved or pending ticket; an internal
     /// note is recorded for staff only.
-    func comment(author: String, body: String, isInternal: Bool, fromCustomer: Bool) async throws(EntityError) -> [StoredEvent] {
+    func comment(author: String, body: String, isInternal: Bool, fromCustomer: Bool) async throws(EntityError) {
         try requireExists()
         let reopened = fromCustomer ? try TicketLifecycle.afterCustomerReply(state.status) : state.status
         if state.status == .closed { throw .conflict("ticket \(id) is closed") }
-        var events = [try await record(
+        try await record(
             "comment.created", CommentCreated(author: author, body: body, internal: isInternal, staff: !fromCustomer),
-            audience: isInternal ? .staff : .everyone)]
+            audience: isInternal ? .staff : .everyone)
         if reopened != state.status {
-            events.append(try await record("ticket.status_changed", StatusChanged(from: state.status, to: reopened)))
+            try await record("ticket.status_changed", StatusChanged(from: state.status, to: reopened))
         }
         await syncSLATimers()
-        return events
     }
 
     /// An SLA alert's time came: records it if it is still due (a response or a pause may
@@ -174,7 +170,7 @@ public actor Ticket: Entity {
             for target in TicketSLA.Target.allCases {
                 for alert in TicketSLA.Alert.allCases where TicketSLA.timerName(target, alert) == name {
                     let dueText = JSONText.timestamp(milliseconds: Int64(due.timeIntervalSince1970 * 1000))
-                    _ = try? await record(alert.eventName, SLAAlert(target: target, due: dueText))
+                    try? await record(alert.eventName, SLAAlert(target: target, due: dueText))
                 }
             }
         }
@@ -202,6 +198,7 @@ public actor Ticket: Entity {
         guard state.exists else { throw .notFound("no ticket \(id)") }
     }
 
+    @discardableResult
     private func record(_ name: String, _ payload: some Encodable, audience: EventAudience = .everyone) async throws(EntityError) -> StoredEvent {
         let data: Data
         do { data = try JSONEncoder().encode(payload) } catch { throw .invalid("cannot encode \(name)") }
