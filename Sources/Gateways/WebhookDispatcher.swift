@@ -84,11 +84,12 @@ public final class WebhookDispatcher: Service, Sendable {
                     var refresh = ContinuousClock.now
                     for await _ in wakeUps {
                         if state.withLock({ $0.isStopping }) { break }
-                        if ContinuousClock.now >= refresh {
+                        let isTick = ContinuousClock.now >= refresh
+                        if isTick {
                             refresh = ContinuousClock.now + Self.pollInterval
                             await refreshEndpoints()
                         }
-                        for delivery in await due() {
+                        for delivery in await due(isTick: isTick) {
                             deliveries.addTask { await self.deliver(delivery, sender: sender, recorder: recorder) }
                         }
                         if ContinuousClock.now >= housekeeping {
@@ -122,8 +123,10 @@ public final class WebhookDispatcher: Service, Sendable {
 
     /// Due messages that fit the free slots, now counted as in flight. Each endpoint with
     /// room is asked for at most its room, so one endpoint's backlog never fills the slots
-    /// of the others, and no query reads more than the rows it may start.
-    private func due() async -> [WebhookDelivery] {
+    /// of the others, and no query reads more than the rows it may start. A busy endpoint
+    /// is asked again only once half its slots are free (or on the next tick), so a
+    /// backlog is read in batches rather than one query per finished attempt.
+    private func due(isTick: Bool) async -> [WebhookDelivery] {
         let asks = state.withLock { state -> [(endpoint: String, room: Int, inFlight: Set<String>)] in
             var free = settings.maxConcurrentDeliveries - state.inFlightCount
             var asks: [(String, Int, Set<String>)] = []
@@ -133,6 +136,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 let inFlight = state.inFlight[endpoint] ?? []
                 let room = min(free, settings.maxConcurrentPerEndpoint - inFlight.count)
                 guard room > 0, !state.drained.contains(endpoint) else { continue }
+                guard isTick || inFlight.isEmpty || room * 2 >= settings.maxConcurrentPerEndpoint else { continue }
                 asks.append((endpoint, room, inFlight))
                 free -= room
             }
