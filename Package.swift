@@ -92,7 +92,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Store"]),
         .testTarget(name: "GatewaysTests", dependencies: ["Gateways", "Store"]),
         .testTarget(name: "ActorsTests", dependencies: ["Actors", "Channels", "Store"]),

@@ -24,12 +24,14 @@ public struct SQLiteStore: EventStore, WebhookStore {
     public init(path: String, durability: Durability = .full, logger: Logger = Logger(label: "switchboard.store")) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-        }
         self.logger = logger
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Set on the writer after opening: GRDB turns WAL on after `prepareDatabase`
+            // and sets `synchronous = NORMAL` as it does, which would undo FULL.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            }
             try Self.migrator.migrate(pool)
         } catch {
             logger.error("cannot open the store", metadata: ["sb.path": "\(path)", "error": "\(error)"])

@@ -1,5 +1,6 @@
 import Foundation
-import Store
+import GRDB
+@testable import Store
 import Testing
 
 func temporaryDatabase() -> String {
@@ -8,6 +9,13 @@ func temporaryDatabase() -> String {
 
 @Suite("SQLiteStore")
 struct SQLiteStoreTests {
+    @Test(arguments: [(SQLiteStore.Durability.full, 2), (.normal, 1)])
+    func theWriterSyncsAsTheDurabilityAsks(durability: SQLiteStore.Durability, level: Int) async throws {
+        // GRDB sets synchronous = NORMAL when it enables WAL; FULL must survive that.
+        let store = try SQLiteStore(path: NSTemporaryDirectory() + "sync-\(UUID()).sqlite", durability: durability)
+        #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == level)
+    }
+
     func request(_ topic: String, key: String? = nil, retain: Int = 100) -> AppendRequest {
         AppendRequest(topic: topic, name: "n", data: "{}", key: key, retainCount: retain)
     }
