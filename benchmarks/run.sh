@@ -11,14 +11,17 @@
 # (1000 subscribers at 25 events/s), fanout-small (100 subscribers at 100 events/s),
 # publish (50 publishers, one publish outstanding each), topics (100 topics x 10
 # subscribers at 1000 events/s), idle (10,000 idle subscribed connections),
-# idle-bare (10,000 idle connections without subscriptions, for comparison). Each scenario gets a new hub with a new data directory, so one
+# idle-bare (10,000 idle connections without subscriptions, for comparison), webhooks
+# (50,000 events to one webhook endpoint on a local receiver, signed deliveries/s),
+# webhooks-drain (100,000 webhook messages left pending, the hub killed and restarted, time
+# to drain). Each scenario gets a new hub with a new data directory, so one
 # scenario's state (memory, history, commit count) does not colour the next.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/benchmarks"
 DURATION=${DURATION:-10}
-SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare"}
+SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare webhooks webhooks-drain"}
 HUB="$ROOT/.build-release/release/switchboard"
 LOADGEN="$BENCH/.build-bench/release/loadgen"
 
@@ -37,6 +40,10 @@ cat > "$WORK/config.json" <<'JSON'
 {"maxConnectionsPerUser": 100000, "outboundQueueBytes": 1048576}
 JSON
 HUB_PID=""
+# Environment of the hubs started next (the webhook scenarios set it).
+HUB_ENV=()
+# The webhook scenarios' receiver is on 127.0.0.1, which the hub refuses unless allowed.
+WEBHOOK_ALLOW=SWITCHBOARD_WEBHOOK_ALLOW=127.0.0.1/32
 
 stop_hub() {
     if [[ -n "$HUB_PID" ]] && kill -0 "$HUB_PID" 2>/dev/null; then
@@ -55,7 +62,7 @@ trap cleanup EXIT
 start_hub() {
     local data="$WORK/data-$1" log="$WORK/hub-$1.log"
     mkdir -p "$data"
-    "$HUB" serve --port 0 --data "$data" --config "$WORK/config.json" --log-level warning >"$log" 2>&1 &
+    env "${HUB_ENV[@]}" "$HUB" serve --port 0 --data "$data" --config "$WORK/config.json" --log-level warning >"$log" 2>&1 &
     HUB_PID=$!
     local port=""
     for _ in $(seq 1 100); do
@@ -84,10 +91,45 @@ scenario() {
     stop_hub
 }
 
+# webhooks-drain: webhooks-fill leaves 100,000 messages pending for a receiver port where
+# nothing listens yet; the hub is killed (SIGKILL) and restarted on the same data directory,
+# held back on a FIFO until webhooks-drain's receiver listens on that port, so none of the
+# restarted hub's attempts is refused; webhooks-drain times the drain from there.
+drain_scenario() {
+    local name=$1 events=$2
+    local data="$WORK/data-$name" fifo="$WORK/release-$name" port secret
+    start_hub "$name"
+    echo
+    echo "\$ loadgen webhooks-fill --events $events --handoff \$HANDOFF --url $URL --token \$TOKEN --hub-pid $HUB_PID"
+    echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
+    if ! "$LOADGEN" webhooks-fill --events "$events" --handoff "$WORK/handoff-$name" \
+        --url "$URL" --token "$TOKEN" --hub-pid "$HUB_PID"; then
+        echo "(loadgen exited with $?)"
+        stop_hub
+        return
+    fi
+    read -r port secret <"$WORK/handoff-$name"
+    kill -KILL "$HUB_PID"
+    wait "$HUB_PID" 2>/dev/null || true
+    echo "(hub $HUB_PID killed with SIGKILL; restarting it on the same data directory)"
+    mkfifo "$fifo"
+    (
+        read -r _ <"$fifo"
+        exec env "${HUB_ENV[@]}" "$HUB" serve --port 0 --data "$data" --config "$WORK/config.json" --log-level warning \
+            >"$WORK/hub-$name-restart.log" 2>&1
+    ) &
+    HUB_PID=$!
+    echo "\$ loadgen webhooks-drain --receiver-port $port --secret \$SECRET --expect $events --release \$FIFO --hub-pid $HUB_PID"
+    "$LOADGEN" webhooks-drain --receiver-port "$port" --secret "$secret" --expect "$events" --release "$fifo" \
+        --hub-pid "$HUB_PID" || echo "(loadgen exited with $?)"
+    stop_hub
+}
+
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -srm), $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB"
 echo "   hub: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- Sources || echo ' + uncommitted changes')"
 if [[ $# -gt 0 ]]; then
     # A loadgen command of the caller's, against a fresh hub (url, token and pid are added).
+    [[ $1 == webhooks ]] && HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE=0s,1s,1s)
     scenario custom "$@"
     exit 0
 fi
@@ -100,6 +142,16 @@ for name in $SCENARIOS; do
     topics) scenario "$name" topics --topics 100 --subscribers-per-topic 10 --rate 1000 --duration "$DURATION" ;;
     idle) scenario "$name" idle --connections 10000 --hold 5 ;;
     idle-bare) scenario "$name" idle --connections 10000 --hold 5 --no-subscribe ;;
+    webhooks)
+        HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE=0s,1s,1s)
+        scenario "$name" webhooks --events 50000
+        HUB_ENV=()
+        ;;
+    webhooks-drain)
+        HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE=0s,1s,1s,1s,1s,1s,1s,1s,1s,1s)
+        drain_scenario "$name" 100000
+        HUB_ENV=()
+        ;;
     *) echo "unknown scenario $name" >&2; exit 2 ;;
     esac
 done

@@ -9,7 +9,9 @@ import ArgumentParser
 struct Loadgen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load generator for the Switchboard hub.",
-        subcommands: [Fanout.self, Topics.self, Idle.self, PublishThroughput.self])
+        subcommands: [
+            Fanout.self, Topics.self, Idle.self, PublishThroughput.self, Webhooks.self, WebhooksFill.self, WebhooksDrain.self,
+        ])
 }
 
 /// Where the hub is and how to reach it.
