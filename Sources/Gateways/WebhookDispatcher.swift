@@ -15,9 +15,12 @@ import Synchronization
 /// `webhook-id`. Per-endpoint order is not promised.
 public final class WebhookDispatcher: Service, Sendable {
     private struct State {
-        /// Message ids in flight, by endpoint.
+        /// Message ids whose attempt is in flight, by endpoint; they hold its slots.
         var inFlight: [String: Set<String>] = [:]
         var inFlightCount = 0
+        /// Message ids answered but not yet recorded, by endpoint: they no longer hold a
+        /// slot, but stay out of due reads until their outcome is committed.
+        var recording: [String: Set<String>] = [:]
         /// The enabled endpoints, refreshed every poll interval.
         var endpoints: [String] = []
         /// Endpoints whose last fetch came back short: nothing more is due there until the
@@ -137,7 +140,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 let room = min(free, settings.maxConcurrentPerEndpoint - inFlight.count)
                 guard room > 0, !state.drained.contains(endpoint) else { continue }
                 guard isTick || inFlight.isEmpty || room * 2 >= settings.maxConcurrentPerEndpoint else { continue }
-                asks.append((endpoint, room, inFlight))
+                asks.append((endpoint, room, inFlight.union(state.recording[endpoint] ?? [])))
                 free -= room
             }
             state.rotation += 1
@@ -173,13 +176,21 @@ public final class WebhookDispatcher: Service, Sendable {
     private func deliver(_ delivery: WebhookDelivery, sender: WebhookSender, recorder: AttemptRecorder) async {
         let outcome = await sender.attempt(delivery)
         metrics.record(outcome)
-        let recorded = await recorder.record(outcome)
+        let endpoint = delivery.endpoint.id, message = delivery.message.id
+        // The slot is free once the endpoint answered: recording (batched, one sync for
+        // many) must not hold the endpoint's concurrency. The message stays excluded from
+        // due reads until its outcome is committed, so it is never attempted twice.
         state.withLock { state in
-            let endpoint = delivery.endpoint.id
-            if state.inFlight[endpoint]?.remove(delivery.message.id) != nil { state.inFlightCount -= 1 }
+            if state.inFlight[endpoint]?.remove(message) != nil { state.inFlightCount -= 1 }
             if state.inFlight[endpoint]?.isEmpty == true { state.inFlight[endpoint] = nil }
+            state.recording[endpoint, default: []].insert(message)
         }
         wake.yield()
+        let recorded = await recorder.record(outcome)
+        state.withLock { state in
+            state.recording[endpoint]?.remove(message)
+            if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
+        }
         if recorded, case .disable(let reason) = outcome.endpoint {
             logger.warning("webhook endpoint disabled", metadata: ["sb.endpoint": "\(delivery.endpoint.id)", "sb.reason": "\(reason)"])
             await onEndpointDisabled(delivery.endpoint, reason)
