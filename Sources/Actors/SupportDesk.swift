@@ -2,27 +2,33 @@ import Channels
 import Foundation
 import Logging
 import Store
+import Synchronization
 
-/// The support desk: who may do what with tickets, SLA policies, and the list index
-/// kept after each command.
+/// The support desk: who may do what with tickets, SLA policies, queue assignment, and the
+/// list index kept after each command.
 ///
 /// Staff (agents, supervisors, admins, services) see and change every ticket; a customer
 /// sees only tickets they requested, may comment on them, never writes internal notes,
 /// and gets `forbidden` for anything else.
-public struct SupportDesk: Sendable {
+public final class SupportDesk: Sendable {
     /// The ticket entities.
     public let tickets: EntityRegistry<Ticket>
+    private let topics: Topics
     private let index: any TicketIndexStore
     private let settings: any SupportSettingsStore
+    /// Round-robin positions per queue; in memory, so a restart starts each queue afresh.
+    private let assigners = Mutex<[String: Assigner]>([:])
     private let slaWarningFraction: Double
     private let logger: Logger
 
-    /// Creates the desk over the ticket registry, the ticket index and the stored settings; an SLA warning comes at `slaWarningFraction` of each target.
+    /// Creates the desk over the ticket registry, the topics (for who is online on a queue),
+    /// the ticket index and the stored settings; an SLA warning comes at `slaWarningFraction` of each target.
     public init(
-        tickets: EntityRegistry<Ticket>, index: any TicketIndexStore, settings: any SupportSettingsStore,
+        tickets: EntityRegistry<Ticket>, topics: Topics, index: any TicketIndexStore, settings: any SupportSettingsStore,
         slaWarningFraction: Double = 0.8, logger: Logger
     ) {
         self.tickets = tickets
+        self.topics = topics
         self.index = index
         self.settings = settings
         self.slaWarningFraction = slaWarningFraction
@@ -66,7 +72,54 @@ public struct SupportDesk: Sendable {
         let ticket = new
         let policy = SLAPolicy.matching(try await slaPolicies(), priority: new.priority, queue: new.queue)
         let fraction = slaWarningFraction
-        return try await run(id) { try await $0.create(ticket, policy: policy, warningFraction: fraction) }
+        let created = try await run(id) { try await $0.create(ticket, policy: policy, warningFraction: fraction) }
+        return try await autoAssign(created)
+    }
+
+    /// Sets how a queue hands out new tickets (admins, supervisors and services).
+    public func saveQueue(_ queue: String, _ queueSettings: QueueSettings, by principal: Principal) async throws(EntityError) {
+        guard !principal.roles.isDisjoint(with: [.admin, .supervisor, .service]) else {
+            throw .forbidden("queues are set by admins, supervisors and services")
+        }
+        try TicketRules.checkQueue(queue)
+        try queueSettings.validate()
+        do {
+            let json = String(decoding: try JSONEncoder().encode(queueSettings), as: UTF8.self)
+            try await settings.saveSupportSetting(kind: "queue", name: queue, json: json)
+        } catch let error as StoreError {
+            throw .unavailable(error.message)
+        } catch {
+            throw .invalid("the queue settings cannot be stored")
+        }
+    }
+
+    /// A queue's settings (manual assignment when never set).
+    public func queueSettings(_ queue: String) async throws(EntityError) -> QueueSettings {
+        do {
+            let stored = try await settings.supportSettings(kind: "queue").first { $0.name == queue }
+            return stored.flatMap { try? JSONDecoder().decode(QueueSettings.self, from: Data($0.json.utf8)) } ?? QueueSettings()
+        } catch {
+            throw .unavailable(error.message)
+        }
+    }
+
+    /// Assigns a new ticket by its queue's policy to an agent online on the queue's stream
+    /// (and listed, when the queue lists agents), within capacity; leaves it unassigned
+    /// when the policy is manual or everyone is full.
+    private func autoAssign(_ ticket: Ticket.State) async throws(EntityError) -> Ticket.State {
+        let queueSettings = try await queueSettings(ticket.queue)
+        guard queueSettings.assignment != .manual, let stream = TopicName("tickets:" + ticket.queue) else { return ticket }
+        var online = Set(topics.presence(of: stream).map(\.user))
+        if !queueSettings.agents.isEmpty { online.formIntersection(queueSettings.agents) }
+        guard !online.isEmpty else { return ticket }
+        let loads: [String: Int]
+        do { loads = try await index.openTicketCounts(queue: ticket.queue) } catch { throw .unavailable(error.message) }
+        let candidates = online.sorted().map { AgentLoad(agent: $0, open: loads[$0, default: 0]) }
+        let chosen = assigners.withLock { assigners in
+            assigners[ticket.queue, default: Assigner()].pick(from: candidates, policy: queueSettings.assignment)
+        }
+        guard let agent = chosen else { return ticket }
+        return try await run(ticket.id) { try await $0.update(TicketChanges(assignee: agent)) }
     }
 
     /// A ticket as `principal` may see it.

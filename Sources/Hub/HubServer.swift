@@ -65,7 +65,7 @@ public struct HubServer: Sendable {
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),
             webhooks: webhooks,
             support: SupportDesk(
-                tickets: tickets, index: store, settings: store, slaWarningFraction: configuration.slaWarningFraction, logger: logger),
+                tickets: tickets, topics: topics, index: store, settings: store, slaWarningFraction: configuration.slaWarningFraction, logger: logger),
             logger: logger)
     }
 

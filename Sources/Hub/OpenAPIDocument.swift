@@ -80,6 +80,10 @@ enum OpenAPIDocument {
   "parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-z0-9_-]{1,64}$"}}],
   "put":{"summary":"Set an SLA policy (admin, supervisor, service)","requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["priority","first_response_seconds","next_response_seconds","resolution_seconds"],"properties":{"priority":{"type":"string","enum":["low","normal","high","urgent"]},"queue":{"type":"string"},"first_response_seconds":{"type":"integer","minimum":1},"next_response_seconds":{"type":"integer","minimum":1},"resolution_seconds":{"type":"integer","minimum":1},"business_hours":{"type":"object","properties":{"timezone":{"type":"string"},"weekly":{"type":"object"}}}}}}}},
    "responses":{"200":{"description":"The policy"},"403":{"$ref":"#/components/responses/Forbidden"},"422":{"$ref":"#/components/responses/Unprocessable"}}}},
+ "/api/v1/support/queues/{queue}":{
+  "parameters":[{"name":"queue","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-z0-9_-]{1,32}$"}}],
+  "put":{"summary":"Set how a queue assigns new tickets (admin, supervisor, service)","requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["assignment"],"properties":{"assignment":{"type":"object","required":["mode"],"properties":{"mode":{"type":"string","enum":["manual","round_robin","least_loaded"]},"capacity":{"type":"integer","minimum":1}}},"agents":{"type":"array","items":{"type":"string"}}}}}}},
+   "responses":{"200":{"description":"The settings"},"403":{"$ref":"#/components/responses/Forbidden"},"422":{"$ref":"#/components/responses/Unprocessable"}}}},
  "/api/v1/support/sla-policies":{
   "get":{"summary":"Every SLA policy (staff)","responses":{"200":{"description":"Policies"},"403":{"$ref":"#/components/responses/Forbidden"}}}},
  "/api/v1/support/tickets/{id}/comments":{

@@ -212,6 +212,22 @@ extension RESTRoutes {
             try await desk { try await hub.support.saveSLAPolicy(saved, by: principal) }
             return try encodeJSON(.ok, saved)
         }
+        api.put("/support/queues/:queue") { request, context in
+            let principal = try await authenticate(request)
+            var request = request
+            let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let settings: QueueSettings
+            do {
+                settings = try decoder.decode(QueueSettings.self, from: Data(buffer: buffer))
+            } catch {
+                throw HubError.invalid("a queue needs assignment {mode: manual|round_robin|least_loaded, capacity}, and optionally agents: [ids]")
+            }
+            let queue = context.parameters.get("queue") ?? ""
+            try await desk { try await hub.support.saveQueue(queue, settings, by: principal) }
+            return try encodeJSON(.ok, settings)
+        }
         api.get("/support/sla-policies") { request, _ in
             let principal = try await authenticate(request)
             guard principal.isStaff else { throw HubError.forbidden("SLA policies are for staff") }

@@ -18,6 +18,16 @@ extension SQLiteStore: TicketIndexStore {
         }
     }
 
+    public func openTicketCounts(queue: String) async throws(StoreError) -> [String: Int] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT assignee, COUNT(*) AS open FROM ticket_index
+                WHERE queue = ? AND assignee IS NOT NULL AND status IN ('new', 'open', 'pending', 'on_hold')
+                GROUP BY assignee
+                """, arguments: [queue]).reduce(into: [:]) { $0[$1["assignee"] as String] = $1["open"] as Int }
+        }
+    }
+
     public func ticketSummaries(
         _ filter: TicketFilter, after: (createdMilliseconds: Int64, id: String)?, limit: Int
     ) async throws(StoreError) -> [TicketSummary] {

@@ -68,6 +68,9 @@ public protocol TicketIndexStore: Sendable {
     /// Inserts or replaces a ticket's summary.
     func saveTicketSummary(_ summary: TicketSummary) async throws(StoreError)
 
+    /// How many unsolved tickets (`new`, `open`, `pending`, `on_hold`) each assignee holds in a queue.
+    func openTicketCounts(queue: String) async throws(StoreError) -> [String: Int]
+
     /// Newest first; `after` is the cursor of the last summary of the previous page
     /// (its creation time and id). Returns at most `limit`.
     func ticketSummaries(

@@ -98,7 +98,7 @@ struct RESTTests {
                 "/api/v1/webhooks/endpoints/{id}/rotate-secret", "/api/v1/webhooks/endpoints/{id}/replay",
                 "/api/v1/webhooks/messages/{id}/replay", "/api/v1/webhooks/deliveries",
                 "/api/v1/support/tickets", "/api/v1/support/tickets/{id}", "/api/v1/support/tickets/{id}/comments",
-                "/api/v1/support/sla-policies/{name}", "/api/v1/support/sla-policies",
+                "/api/v1/support/sla-policies/{name}", "/api/v1/support/sla-policies", "/api/v1/support/queues/{queue}",
             ])
         }
     }

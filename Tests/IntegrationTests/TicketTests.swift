@@ -133,6 +133,35 @@ struct TicketTests {
         }
     }
 
+    @Test func newTicketsGoToOnlineAgentsByTheQueuePolicy() async throws {
+        try await withHub { hub in
+            let adminToken = try await hub.token("boss", [.admin])
+            let agents = try await ["agent-a", "agent-b"].asyncMap { name in
+                let client = SocketClient(url: hub.webSocketURL, token: try await hub.token(name, [.agent]))
+                _ = try await client.subscribe(1, "tickets:billing")
+                return client
+            }
+            let queue = hub.baseURL + "/api/v1/support/queues/billing"
+            #expect(try await http(.PUT, queue, token: try await hub.token("agent-a", [.agent]), body: #"{"assignment":{"mode":"manual"}}"#).status == 403)
+            #expect(try await http(.PUT, queue, token: adminToken, body: #"{"assignment":{"mode":"round_robin"}}"#).status == 422)
+
+            // Round-robin among the two online agents, each taking at most 2 open tickets
+            #expect(try await http(.PUT, queue, token: adminToken, body: #"{"assignment":{"mode":"round_robin","capacity":2}}"#).status == 200)
+            var assignees: [String?] = []
+            for _ in 0..<5 {
+                let id = try await create(hub, token: adminToken)
+                assignees.append(try await http(.GET, hub.baseURL + "/api/v1/support/tickets/\(id)", token: adminToken).json?["assignee"]?.string)
+            }
+            #expect(assignees == ["agent-a", "agent-b", "agent-a", "agent-b", nil], "the fifth finds both at capacity")
+
+            // Manual: nobody is assigned
+            _ = try await http(.PUT, queue, token: adminToken, body: #"{"assignment":{"mode":"manual"}}"#)
+            let manual = try await create(hub, token: adminToken)
+            #expect(try await http(.GET, hub.baseURL + "/api/v1/support/tickets/\(manual)", token: adminToken).json?["assignee"] == nil)
+            _ = agents
+        }
+    }
+
     @Test func everyRefusal() async throws {
         try await withHub { hub in
             let customerToken = try await hub.token("cust-1", [.customer])
@@ -211,5 +240,14 @@ struct TicketTests {
             let all = try await http(.GET, hub.baseURL + "/api/v1/support/tickets?limit=200", token: token)
             #expect(all.json?["tickets"]?.array?.count == 200)
         }
+    }
+}
+
+extension Sequence {
+    /// `map` with an async transform, in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }
