@@ -133,6 +133,7 @@ public final class SupportDesk: Sendable {
     public func updateTicket(_ id: String, _ changes: TicketChanges, by principal: Principal) async throws(EntityError) -> Ticket.State {
         guard principal.isStaff else { throw .forbidden("only staff change tickets") }
         guard !changes.isEmpty else { throw .invalid("nothing to change: give status, priority, assignee or tags") }
+        if principal.workedQueues != nil { try authorizeReading(try await perform(id) { await $0.state }, principal) }
         if let tags = changes.tags { try TicketRules.checkTags(tags) }
         if let assignee = changes.assignee ?? nil { try TicketRules.checkAgent(assignee) }
         return try await run(id) { try await $0.update(changes) }
@@ -142,9 +143,8 @@ public final class SupportDesk: Sendable {
     public func comment(_ id: String, body: String, isInternal: Bool, by principal: Principal) async throws(EntityError) -> Ticket.State {
         try TicketRules.checkBody(body)
         if isInternal, !principal.isStaff { throw .forbidden("only staff write internal notes") }
-        if !principal.isStaff {
-            let state = try await perform(id) { await $0.state }
-            try authorizeReading(state, principal)
+        if !principal.isStaff || principal.workedQueues != nil {
+            try authorizeReading(try await perform(id) { await $0.state }, principal)
         }
         let fromCustomer = !principal.isStaff
         return try await run(id) {
@@ -158,6 +158,10 @@ public final class SupportDesk: Sendable {
     ) async throws(EntityError) -> [TicketSummary] {
         var filter = filter
         if !principal.isStaff { filter.requester = principal.subject }
+        if let queue = filter.queue, principal.isStaff, !principal.works(queue: queue) {
+            throw .forbidden("queue \(queue) is not one of yours")
+        }
+        if principal.isStaff { filter.queues = principal.workedQueues }
         do {
             return try await index.ticketSummaries(filter, after: cursor, limit: limit)
         } catch {
@@ -196,8 +200,10 @@ public final class SupportDesk: Sendable {
 
     private func authorizeReading(_ state: Ticket.State, _ principal: Principal) throws(EntityError) {
         guard state.exists else { throw .notFound("no ticket \(state.id)") }
-        guard principal.isStaff || state.requester == principal.subject else {
-            throw .forbidden("ticket \(state.id) is not yours")
+        if principal.isStaff {
+            guard principal.works(queue: state.queue) else { throw .forbidden("ticket \(state.id) is in a queue not yours") }
+        } else {
+            guard state.requester == principal.subject else { throw .forbidden("ticket \(state.id) is not yours") }
         }
     }
 

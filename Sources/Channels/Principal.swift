@@ -11,12 +11,27 @@ public struct Principal: Sendable, Equatable {
     public var roles: Set<Role>
     /// Topic patterns from the token's `topics` claim (`chat:8f2c`, `chat:*`); empty when absent.
     public var topicPatterns: [String]
+    /// The support queues an agent works, from the token's `queues` claim; nil when absent.
+    public var queues: [String]?
 
     /// Creates a principal.
-    public init(subject: String, roles: Set<Role>, topicPatterns: [String] = []) {
+    public init(subject: String, roles: Set<Role>, topicPatterns: [String] = [], queues: [String]? = nil) {
         self.subject = subject
         self.roles = roles
         self.topicPatterns = topicPatterns
+        self.queues = queues
+    }
+
+    /// The support queues the principal is limited to, nil when it works every queue:
+    /// supervisors, admins and services work every queue; an agent those of its `queues`
+    /// claim, or every queue when its token has none.
+    public var workedQueues: [String]? {
+        roles.isDisjoint(with: [.supervisor, .admin, .service]) ? queues : nil
+    }
+
+    /// Whether the principal may work tickets of `queue` (see ``workedQueues``).
+    public func works(queue: String) -> Bool {
+        workedQueues?.contains(queue) ?? true
     }
 
     /// Agents, supervisors, admins and services: they see staff-only events (internal

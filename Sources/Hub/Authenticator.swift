@@ -4,12 +4,14 @@ import Foundation
 import JWTKit
 import Store
 
-/// The claims of a Switchboard token (HS256): `sub`, `exp`, `roles`, optional `topics`.
+/// The claims of a Switchboard token (HS256): `sub`, `exp`, `roles`, optional `topics` and
+/// `queues`.
 struct HubClaims: JWTPayload {
     var sub: SubjectClaim
     var exp: ExpirationClaim
     var roles: [String]
     var topics: [String]?
+    var queues: [String]?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
@@ -61,15 +63,18 @@ public final class Authenticator: Sendable {
             throw .unauthorized("the token needs a subject and known roles")
         }
         return Authentication(
-            principal: Principal(subject: claims.sub.value, roles: Set(roles), topicPatterns: claims.topics ?? []),
+            principal: Principal(
+                subject: claims.sub.value, roles: Set(roles), topicPatterns: claims.topics ?? [], queues: claims.queues),
             expires: claims.exp.value)
     }
 
     /// Signs a token for `subject` with `roles`, valid for `ttl` seconds.
-    public func mint(subject: String, roles: [Role], topics: [String]? = nil, ttl: TimeInterval) async throws -> String {
+    public func mint(
+        subject: String, roles: [Role], topics: [String]? = nil, queues: [String]? = nil, ttl: TimeInterval
+    ) async throws -> String {
         try await keys.sign(HubClaims(
             sub: SubjectClaim(value: subject), exp: ExpirationClaim(value: Date().addingTimeInterval(ttl)),
-            roles: roles.map(\.rawValue), topics: topics))
+            roles: roles.map(\.rawValue), topics: topics, queues: queues))
     }
 
     /// Creates an API key with `role`, stores only its hash, and returns the key itself.

@@ -9,10 +9,10 @@ import Store
 public enum Credentials {
     /// A token signed with the data directory's secret.
     public static func token(
-        dataDirectory: String, subject: String, roles: [Role], topics: [String]?, ttl: TimeInterval
+        dataDirectory: String, subject: String, roles: [Role], topics: [String]?, queues: [String]? = nil, ttl: TimeInterval
     ) async throws -> String {
         let (secret, store) = try open(dataDirectory)
-        return try await Authenticator(secret: secret, store: store).mint(subject: subject, roles: roles, topics: topics, ttl: ttl)
+        return try await Authenticator(secret: secret, store: store).mint(subject: subject, roles: roles, topics: topics, queues: queues, ttl: ttl)
     }
 
     /// A new `sk_` API key with `role`; only its hash is stored.

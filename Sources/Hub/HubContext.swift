@@ -33,6 +33,10 @@ extension HubContext {
             throw HubError(error)
         }
         guard policy[keyPath: rule].allows(principal, on: topic) else { throw .forbidden("not allowed on \(topic)") }
+        // A queue's stream is for those who work the queue (an agent's `queues` claim).
+        if topic.namespace == "tickets", !principal.works(queue: topic.id) {
+            throw .forbidden("queue \(topic.id) is not one of yours")
+        }
         return policy
     }
 }

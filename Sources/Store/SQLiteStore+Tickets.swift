@@ -42,6 +42,10 @@ extension SQLiteStore: TicketIndexStore {
                 conditions.append("\(column) = ?")
                 arguments.append(value)
             }
+            if let queues = filter.queues {
+                conditions.append(queues.isEmpty ? "0" : "queue IN (\(databaseQuestionMarks(count: queues.count)))")
+                arguments += queues
+            }
             if let after {
                 conditions.append("(created_ms < ? OR (created_ms = ? AND id < ?))")
                 arguments += [after.createdMilliseconds, after.createdMilliseconds, after.id]

@@ -52,14 +52,20 @@ public struct TicketFilter: Sendable, Equatable {
     public var priority: String?
     /// Only tickets of this requester (a customer's own).
     public var requester: String?
+    /// Only tickets of these queues (an agent's own).
+    public var queues: [String]?
 
     /// Creates a filter.
-    public init(status: String? = nil, queue: String? = nil, assignee: String? = nil, priority: String? = nil, requester: String? = nil) {
+    public init(
+        status: String? = nil, queue: String? = nil, assignee: String? = nil, priority: String? = nil,
+        requester: String? = nil, queues: [String]? = nil
+    ) {
         self.status = status
         self.queue = queue
         self.assignee = assignee
         self.priority = priority
         self.requester = requester
+        self.queues = queues
     }
 }
 

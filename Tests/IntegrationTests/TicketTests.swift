@@ -162,6 +162,32 @@ struct TicketTests {
         }
     }
 
+    @Test func anAgentWithAQueuesClaimWorksOnlyThoseQueues() async throws {
+        try await withHub { hub in
+            let supervisorToken = try await hub.token("sup", [.supervisor])
+            let billing = try await create(hub, token: supervisorToken, queue: "billing")
+            let shipping = try await create(hub, token: supervisorToken, queue: "shipping")
+            let agentToken = try await hub.token("agent-b", [.agent], queues: ["billing"])
+            let base = hub.baseURL + "/api/v1/support/tickets"
+
+            #expect(try await http(.GET, base + "/\(billing)", token: agentToken).status == 200)
+            #expect(try await http(.GET, base + "/\(shipping)", token: agentToken).status == 403)
+            #expect(try await http(.PATCH, base + "/\(shipping)", token: agentToken, body: #"{"status":"open"}"#).status == 403)
+            #expect(try await http(.POST, base + "/\(shipping)/comments", token: agentToken, body: #"{"body":"x"}"#).status == 403)
+            let listed = try await http(.GET, base, token: agentToken)
+            #expect(listed.json?["tickets"]?.array?.compactMap { $0["id"]?.string } == [billing])
+            #expect(try await http(.GET, base + "?queue=shipping", token: agentToken).status == 403)
+
+            let agent = SocketClient(url: hub.webSocketURL, token: agentToken)
+            let refused = try await agent.request(1, #"{"op":"subscribe","id":1,"topic":"tickets:shipping"}"#)
+            #expect(refused["error"]?["code"] == .string("forbidden"))
+            let allowed = try await agent.request(2, #"{"op":"subscribe","id":2,"topic":"tickets:billing"}"#)
+            #expect(allowed["ok"] == .bool(true))
+            // A supervisor works every queue
+            #expect(try await http(.GET, base + "/\(shipping)", token: supervisorToken).status == 200)
+        }
+    }
+
     @Test func everyRefusal() async throws {
         try await withHub { hub in
             let customerToken = try await hub.token("cust-1", [.customer])

@@ -48,8 +48,10 @@ final class TestHub: Sendable {
     var webSocketURL: String { "ws://127.0.0.1:\(port)/v1/ws" }
 
     /// A token signed by this hub.
-    func token(_ subject: String, _ roles: [Role], topics: [String]? = nil, ttl: TimeInterval = 600) async throws -> String {
-        try await server.authenticator.mint(subject: subject, roles: roles, topics: topics, ttl: ttl)
+    func token(
+        _ subject: String, _ roles: [Role], topics: [String]? = nil, queues: [String]? = nil, ttl: TimeInterval = 600
+    ) async throws -> String {
+        try await server.authenticator.mint(subject: subject, roles: roles, topics: topics, queues: queues, ttl: ttl)
     }
 
     /// Gracefully stops the hub and waits for it to finish.
