@@ -34,9 +34,6 @@ public final class Journal: Sendable {
         self.progress = Mutex((position, 0))
     }
 
-    /// The topic position the entity's state includes.
-    public var position: TopicPosition { progress.withLock { $0.position } }
-
     /// Commits an event on the entity's topic (it reaches subscribers as any event does,
     /// staff-only ones only staff).
     func append(_ name: String, data: String, audience: EventAudience) async throws(ChannelError) -> StoredEvent {

@@ -197,16 +197,10 @@ extension RESTRoutes {
     func registerSLAPolicies(on api: RouterGroup<BasicRequestContext>) {
         api.put("/support/sla-policies/:name") { request, context in
             let principal = try await authenticate(request)
-            var request = request
-            let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            var policy: SLAPolicy
-            do {
-                policy = try decoder.decode(SLAPolicyBody.self, from: Data(buffer: buffer)).policy
-            } catch {
-                throw HubError.invalid("an SLA policy needs priority, first_response_seconds, next_response_seconds and resolution_seconds (whole seconds), and optionally queue and business_hours {timezone, weekly}")
-            }
+            var policy = try await decodeBody(
+                request, as: SLAPolicyBody.self,
+                invalid: "an SLA policy needs priority, first_response_seconds, next_response_seconds and resolution_seconds (whole seconds), and optionally queue and business_hours {timezone, weekly}"
+            ).policy
             policy.name = context.parameters.get("name") ?? ""
             let saved = policy
             try await desk { try await hub.support.saveSLAPolicy(saved, by: principal) }
@@ -214,16 +208,9 @@ extension RESTRoutes {
         }
         api.put("/support/queues/:queue") { request, context in
             let principal = try await authenticate(request)
-            var request = request
-            let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            let settings: QueueSettings
-            do {
-                settings = try decoder.decode(QueueSettings.self, from: Data(buffer: buffer))
-            } catch {
-                throw HubError.invalid("a queue needs assignment {mode: manual|round_robin|least_loaded, capacity}, and optionally agents: [ids]")
-            }
+            let settings = try await decodeBody(
+                request, as: QueueSettings.self,
+                invalid: "a queue needs assignment {mode: manual|round_robin|least_loaded, capacity}, and optionally agents: [ids]")
             let queue = context.parameters.get("queue") ?? ""
             try await desk { try await hub.support.saveQueue(queue, settings, by: principal) }
             return try encodeJSON(.ok, settings)

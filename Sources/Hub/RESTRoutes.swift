@@ -133,14 +133,32 @@ struct RESTRoutes {
         guard case .object = value else { throw HubError.invalid("the body must be a JSON object") }
         return value
     }
+
+    /// The body decoded as `T` with snake-case keys; `invalid` says what was expected.
+    func decodeBody<T: Decodable>(_ request: Request, as type: T.Type, invalid: String) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
+        } catch {
+            throw HubError.invalid(invalid)
+        }
+    }
 }
 
-/// A JSON response of an `Encodable` value, keys in snake case and sorted.
-func encodeJSON(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
+/// `value` as JSON text with snake-case keys, sorted: the one encoding of API bodies.
+func snakeCaseJSON(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = .sortedKeys
-    return json(status, String(decoding: try encoder.encode(value), as: UTF8.self))
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// A JSON response of an `Encodable` value (see ``snakeCaseJSON(_:)``).
+func encodeJSON(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
+    json(status, try snakeCaseJSON(value))
 }
 
 /// A JSON response with the given status.

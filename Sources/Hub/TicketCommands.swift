@@ -46,16 +46,9 @@ struct TicketCommands {
             throw HubError(error)
         }
         do {
-            return try String(decoding: Self.encoder.encode(TicketBody(ticket, showNotes: principal.isStaff)), as: UTF8.self)
+            return try snakeCaseJSON(TicketBody(ticket, showNotes: principal.isStaff))
         } catch {
             throw .internal
         }
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }()
 }
