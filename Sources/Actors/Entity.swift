@@ -1,4 +1,5 @@
 import Channels
+import Foundation
 import Store
 
 /// A persistent entity of the domain (a ticket, a chat session), modelled as a Swift actor.
@@ -40,12 +41,52 @@ extension Entity {
 
     /// Records an event on the entity's topic, then applies it to the state. Returns once
     /// the event is committed; on failure the state is unchanged. A `.staff` event (an
-    /// internal note) never reaches a customer, live or from history.
+    /// internal note) never reaches a customer, live or from history. With an idempotency
+    /// `key`, a repeat returns the first event and applies nothing again.
     @discardableResult
-    public func emit(_ name: String, data: String, audience: EventAudience = .everyone) async throws(ChannelError) -> StoredEvent {
-        let event = try await journal.append(name, data: data, audience: audience)
-        Self.apply(event, to: &state)
-        await journal.didApply(event, state: state)
+    public func emit(
+        _ name: String, data: String, audience: EventAudience = .everyone, key: String? = nil
+    ) async throws(ChannelError) -> StoredEvent {
+        let outcome = try await journal.append(name, data: data, audience: audience, key: key)
+        guard !outcome.isDuplicate else { return outcome.event }
+        Self.apply(outcome.event, to: &state)
+        await journal.didApply(outcome.event, state: state)
+        return outcome.event
+    }
+
+    /// Encodes `payload` as the event's data and emits it. When `stream` (evaluated after
+    /// the commit, so it sees the new state) names a queue stream, the event is mirrored
+    /// there as `{"<kind>": id, "offset", "data"}`; a failed mirror is logged, as the
+    /// entity's own event is what counts.
+    @discardableResult
+    func emit(
+        _ name: String, _ payload: some Encodable, audience: EventAudience = .everyone, key: String? = nil,
+        mirrorTo stream: @autoclosure () -> TopicName? = nil
+    ) async throws(EntityError) -> StoredEvent {
+        let data: Data
+        do { data = try JSONEncoder().encode(payload) } catch { throw .invalid("cannot encode \(name)") }
+        let event: StoredEvent
+        do {
+            event = try await emit(name, data: String(decoding: data, as: UTF8.self), audience: audience, key: key)
+        } catch {
+            throw EntityError(error)
+        }
+        if let stream = stream() {
+            let mirror = "{\(JSONText.quoted(Self.kind)):\(JSONText.quoted(id)),\"offset\":\(event.offset),\"data\":\(event.data)}"
+            do {
+                try await journal.publish(to: stream, name: name, data: mirror, audience: audience)
+            } catch {
+                journal.logger.error("cannot mirror an event", metadata: ["sb.entity": "\(journal.topic)", "sb.stream": "\(stream)"])
+            }
+        }
         return event
+    }
+}
+
+extension StoredEvent {
+    /// The event's data decoded as an entity's event payload; nil when it does not decode
+    /// (an entity's `apply` skips such an event rather than fail a replay).
+    func payload<T: Decodable>(_ type: T.Type) -> T? {
+        try? JSONDecoder().decode(type, from: Data(data.utf8))
     }
 }

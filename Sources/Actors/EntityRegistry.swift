@@ -51,8 +51,9 @@ public final class EntityRegistry<E: Entity>: Service, Sendable {
     public var liveCount: Int { slots.withLock { $0.count } }
 
     /// Runs `body` on entity `id`, after every command sent to it earlier has finished.
-    /// Throws when the entity cannot be activated (an invalid id, the store failing).
-    public func perform<T: Sendable>(_ id: String, _ body: @Sendable (E) async throws -> T) async throws -> T {
+    /// Throws the body's ``EntityError``; a topic failure as its code; anything else, or
+    /// an entity that cannot be activated (the store failing), as `unavailable`.
+    public func perform<T: Sendable>(_ id: String, _ body: @Sendable (E) async throws -> T) async throws(EntityError) -> T {
         let slot = slots.withLock { slots in
             let slot = slots[id] ?? Slot(entity: Task { try await self.activate(id) })
             slots[id] = slot
@@ -75,7 +76,12 @@ public final class EntityRegistry<E: Entity>: Service, Sendable {
             $0.lastUsed = .now
         }
         await passivate(overflow())
-        return try result.get()
+        switch result {
+        case .success(let value): return value
+        case .failure(let error as EntityError): throw error
+        case .failure(let error as ChannelError): throw EntityError(error)
+        case .failure: throw .unavailable("\(E.kind) \(id) cannot be reached now")
+        }
     }
 
     public func run() async throws {

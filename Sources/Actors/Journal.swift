@@ -36,9 +36,12 @@ public final class Journal: Sendable {
 
     /// Commits an event on the entity's topic (it reaches subscribers as any event does,
     /// staff-only ones only staff).
-    func append(_ name: String, data: String, audience: EventAudience) async throws(ChannelError) -> StoredEvent {
-        try await topics.publish(to: topic, name: name, data: data, key: nil, audience: audience).event
+    func append(_ name: String, data: String, audience: EventAudience, key: String?) async throws(ChannelError) -> AppendOutcome {
+        try await topics.publish(to: topic, name: name, data: data, key: key, audience: audience)
     }
+
+    /// The position of the last event the state includes.
+    var position: TopicPosition { progress.withLock { $0.position } }
 
     /// Publishes on another topic, such as a queue's stream that mirrors the entity's
     /// events; it is not part of the entity's history and is not replayed.

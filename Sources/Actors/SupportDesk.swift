@@ -2,7 +2,6 @@ import Channels
 import Foundation
 import Logging
 import Store
-import Synchronization
 
 /// The support desk: who may do what with tickets, SLA policies, queue assignment, and the
 /// list index kept after each command.
@@ -13,11 +12,9 @@ import Synchronization
 public final class SupportDesk: Sendable {
     /// The ticket entities.
     public let tickets: EntityRegistry<Ticket>
-    private let topics: Topics
     private let index: any TicketIndexStore
     private let settings: any SupportSettingsStore
-    /// Round-robin positions per queue; in memory, so a restart starts each queue afresh.
-    private let assigners = Mutex<[String: Assigner]>([:])
+    private let picker: AgentPicker
     private let slaWarningFraction: Double
     private let logger: Logger
 
@@ -28,7 +25,7 @@ public final class SupportDesk: Sendable {
         slaWarningFraction: Double = 0.8, logger: Logger
     ) {
         self.tickets = tickets
-        self.topics = topics
+        self.picker = AgentPicker(topics: topics)
         self.index = index
         self.settings = settings
         self.slaWarningFraction = slaWarningFraction
@@ -68,7 +65,7 @@ public final class SupportDesk: Sendable {
         var new = new
         if !principal.isStaff { new.requester = principal.subject }
         try new.validate()
-        let id = Self.newTicketID()
+        let id = "T-" + Self.newID()
         let ticket = new
         let policy = SLAPolicy.matching(try await slaPolicies(), priority: new.priority, queue: new.queue)
         let fraction = slaWarningFraction
@@ -103,28 +100,20 @@ public final class SupportDesk: Sendable {
         }
     }
 
-    /// Assigns a new ticket by its queue's policy to an agent online on the queue's stream
-    /// (and listed, when the queue lists agents), within capacity; leaves it unassigned
-    /// when the policy is manual or everyone is full.
+    /// Assigns a new ticket by its queue's policy (see ``AgentPicker``); leaves it
+    /// unassigned when the policy is manual or everyone is full.
     private func autoAssign(_ ticket: Ticket.State) async throws(EntityError) -> Ticket.State {
-        let queueSettings = try await queueSettings(ticket.queue)
-        guard queueSettings.assignment != .manual, let stream = TopicName("tickets:" + ticket.queue) else { return ticket }
-        var online = Set(topics.presence(of: stream).map(\.user))
-        if !queueSettings.agents.isEmpty { online.formIntersection(queueSettings.agents) }
-        guard !online.isEmpty else { return ticket }
-        let loads: [String: Int]
-        do { loads = try await index.openTicketCounts(queue: ticket.queue) } catch { throw .unavailable(error.message) }
-        let candidates = online.sorted().map { AgentLoad(agent: $0, open: loads[$0, default: 0]) }
-        let chosen = assigners.withLock { assigners in
-            assigners[ticket.queue, default: Assigner()].pick(from: candidates, policy: queueSettings.assignment)
+        let index = self.index
+        let agent = try await picker.pick(queue: ticket.queue, settings: try await queueSettings(ticket.queue)) { () throws(StoreError) in
+            try await index.openTicketCounts(queue: ticket.queue)
         }
-        guard let agent = chosen else { return ticket }
+        guard let agent else { return ticket }
         return try await run(ticket.id) { try await $0.update(TicketChanges(assignee: agent)) }
     }
 
     /// A ticket as `principal` may see it.
     public func ticket(_ id: String, for principal: Principal) async throws(EntityError) -> Ticket.State {
-        let state = try await perform(id) { await $0.state }
+        let state = try await tickets.perform(id) { await $0.state }
         try authorizeReading(state, principal)
         return state
     }
@@ -133,7 +122,7 @@ public final class SupportDesk: Sendable {
     public func updateTicket(_ id: String, _ changes: TicketChanges, by principal: Principal) async throws(EntityError) -> Ticket.State {
         guard principal.isStaff else { throw .forbidden("only staff change tickets") }
         guard !changes.isEmpty else { throw .invalid("nothing to change: give status, priority, assignee or tags") }
-        if principal.workedQueues != nil { try authorizeReading(try await perform(id) { await $0.state }, principal) }
+        if principal.workedQueues != nil { try authorizeReading(try await tickets.perform(id) { await $0.state }, principal) }
         if let tags = changes.tags { try TicketRules.checkTags(tags) }
         if let assignee = changes.assignee ?? nil { try TicketRules.checkAgent(assignee) }
         return try await run(id) { try await $0.update(changes) }
@@ -144,7 +133,7 @@ public final class SupportDesk: Sendable {
         try TicketRules.checkBody(body)
         if isInternal, !principal.isStaff { throw .forbidden("only staff write internal notes") }
         if !principal.isStaff || principal.workedQueues != nil {
-            try authorizeReading(try await perform(id) { await $0.state }, principal)
+            try authorizeReading(try await tickets.perform(id) { await $0.state }, principal)
         }
         let fromCustomer = !principal.isStaff
         return try await run(id) {
@@ -174,7 +163,7 @@ public final class SupportDesk: Sendable {
     /// Runs a command on a ticket, then saves the list index. The index follows the
     /// ticket's own commit: after a crash in between, it catches up with the next change.
     private func run(_ id: String, _ command: @escaping @Sendable (Ticket) async throws -> Void) async throws(EntityError) -> Ticket.State {
-        let state = try await perform(id) { ticket in
+        let state = try await tickets.perform(id) { ticket in
             try await command(ticket)
             return await ticket.state
         }
@@ -186,18 +175,6 @@ public final class SupportDesk: Sendable {
         return state
     }
 
-    private func perform<T: Sendable>(_ id: String, _ body: @escaping @Sendable (Ticket) async throws -> T) async throws(EntityError) -> T {
-        do {
-            return try await tickets.perform(id, body)
-        } catch let error as EntityError {
-            throw error
-        } catch let error as ChannelError {
-            throw EntityError(error)
-        } catch {
-            throw .unavailable("the ticket cannot be reached now")
-        }
-    }
-
     private func authorizeReading(_ state: Ticket.State, _ principal: Principal) throws(EntityError) {
         guard state.exists else { throw .notFound("no ticket \(state.id)") }
         if principal.isStaff {
@@ -207,9 +184,9 @@ public final class SupportDesk: Sendable {
         }
     }
 
-    /// `T-` and 10 characters of an unambiguous alphabet.
-    static func newTicketID() -> String {
+    /// 10 characters of an unambiguous alphabet: the random part of ticket and chat ids.
+    static func newID() -> String {
         let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        return "T-" + String((0..<10).map { _ in alphabet.randomElement()! })
+        return String((0..<10).map { _ in alphabet.randomElement()! })
     }
 }

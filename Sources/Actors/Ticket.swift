@@ -59,12 +59,10 @@ public actor Ticket: Entity {
     public static func initialState(id: String) -> State { State(id: id) }
 
     public static func apply(_ event: StoredEvent, to state: inout State) {
-        let data = Data(event.data.utf8)
-        let decoder = JSONDecoder()
         state.updatedMilliseconds = event.timeMilliseconds
         switch event.name {
         case "ticket.created":
-            guard let created = try? decoder.decode(Created.self, from: data) else { return }
+            guard let created = event.payload(Created.self) else { return }
             state.exists = true
             state.subject = created.subject
             state.queue = created.queue
@@ -75,14 +73,14 @@ public actor Ticket: Entity {
             state.comments = 1
             state.createdMilliseconds = event.timeMilliseconds
         case "ticket.updated":
-            guard let updated = try? decoder.decode(Updated.self, from: data) else { return }
+            guard let updated = event.payload(Updated.self) else { return }
             if let priority = updated.priority { state.priority = priority }
             if let tags = updated.tags { state.tags = tags }
         case "ticket.assigned":
-            guard let assigned = try? decoder.decode(Assigned.self, from: data) else { return }
+            guard let assigned = event.payload(Assigned.self) else { return }
             state.assignee = assigned.assignee
         case "ticket.status_changed":
-            guard let changed = try? decoder.decode(StatusChanged.self, from: data) else { return }
+            guard let changed = event.payload(StatusChanged.self) else { return }
             state.status = changed.to
             if let policy = state.sla?.policy {
                 let at = Date(milliseconds: event.timeMilliseconds)
@@ -93,17 +91,17 @@ public actor Ticket: Entity {
                 }
             }
         case "comment.created":
-            guard let comment = try? decoder.decode(CommentCreated.self, from: data) else { return }
+            guard let comment = event.payload(CommentCreated.self) else { return }
             if comment.internal { state.notes += 1 } else { state.comments += 1 }
             if comment.staff == true, !comment.internal, state.sla?.firstResponseMilliseconds == nil {
                 state.sla?.firstResponseMilliseconds = event.timeMilliseconds
             }
         case "ticket.sla_applied":
-            guard let applied = try? decoder.decode(SLAApplied.self, from: data) else { return }
+            guard let applied = event.payload(SLAApplied.self) else { return }
             state.sla = TicketSLA(
                 policy: applied.policy, warningFraction: applied.warningFraction, startedMilliseconds: state.createdMilliseconds)
         case "ticket.sla_warning", "ticket.sla_breached":
-            guard let alert = try? decoder.decode(SLAAlert.self, from: data) else { return }
+            guard let alert = event.payload(SLAAlert.self) else { return }
             let kind = event.name == "ticket.sla_warning" ? TicketSLA.Alert.warning : .breached
             state.sla?.recorded.insert("\(alert.target.rawValue).\(kind.rawValue)")
         default:
@@ -170,7 +168,7 @@ public actor Ticket: Entity {
             for target in TicketSLA.Target.allCases {
                 for alert in TicketSLA.Alert.allCases where TicketSLA.timerName(target, alert) == name {
                     let dueText = JSONText.timestamp(milliseconds: Int64(due.timeIntervalSince1970 * 1000))
-                    try? await record(alert.eventName, SLAAlert(target: target, due: dueText))
+                    _ = try? await record(alert.eventName, SLAAlert(target: target, due: dueText))
                 }
             }
         }
@@ -200,22 +198,6 @@ public actor Ticket: Entity {
 
     @discardableResult
     private func record(_ name: String, _ payload: some Encodable, audience: EventAudience = .everyone) async throws(EntityError) -> StoredEvent {
-        let data: Data
-        do { data = try JSONEncoder().encode(payload) } catch { throw .invalid("cannot encode \(name)") }
-        let event: StoredEvent
-        do {
-            event = try await emit(name, data: String(decoding: data, as: UTF8.self), audience: audience)
-        } catch {
-            throw EntityError(error)
-        }
-        if let queue = TopicName("tickets:" + state.queue) {
-            let mirrored = "{\"ticket\":\(JSONText.quoted(id)),\"offset\":\(event.offset),\"data\":\(event.data)}"
-            do {
-                try await journal.publish(to: queue, name: name, data: mirrored, audience: audience)
-            } catch {
-                journal.logger.error("cannot mirror a ticket event", metadata: ["sb.ticket": "\(id)", "sb.queue": "\(queue)"])
-            }
-        }
-        return event
+        try await emit(name, payload, audience: audience, mirrorTo: TopicName("tickets:" + state.queue))
     }
 }

@@ -26,6 +26,12 @@ public enum ChannelFrames {
             + "\"user\":\(JSONText.quoted(member.user))}")
     }
 
+    /// `{"type":"signal",...}`: an ephemeral notice (typing) that is never stored.
+    static func signal(topic: TopicName, name: String, data: String) -> ByteBuffer {
+        ByteBuffer(string: "{\"type\":\"signal\",\"topic\":\(JSONText.quoted(topic.rawValue)),"
+            + "\"name\":\(JSONText.quoted(name)),\"data\":\(data)}")
+    }
+
     /// `{"type":"unsubscribed",...}`: the server ended a subscription.
     public static func unsubscribed(topic: TopicName, reason: String) -> ByteBuffer {
         ByteBuffer(string: "{\"type\":\"unsubscribed\",\"topic\":\(JSONText.quoted(topic.rawValue)),\"reason\":\(JSONText.quoted(reason))}")

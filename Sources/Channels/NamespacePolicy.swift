@@ -78,10 +78,17 @@ extension NamespacePolicy {
 
     private static let staff: Set<Role> = [.agent, .supervisor, .service]
 
-    /// The built-in namespaces. Customers reach `chat:`, `ticket:`, `campaign:` and `events:`
-    /// topics only through a `topics` claim, their own `inbox:` only as its owner, and
-    /// never `tickets:` (agent queue streams); services may publish anywhere.
+    /// The built-in namespaces. Customers reach `room:`, `campaign:` and `events:` topics
+    /// only through a `topics` claim, their own chats and tickets as their participant
+    /// (checked by the hub against the chat or ticket), their own `inbox:` only as its
+    /// owner, and never `tickets:` (agent queue streams); services may publish anywhere.
+    /// `room:` is the general-purpose namespace for application-defined live topics;
+    /// `chat:` and `ticket:` topics are written through their actors.
     public static let defaults: [String: NamespacePolicy] = [
+        "room": NamespacePolicy(
+            subscribe: AccessRule(roles: staff, claims: true),
+            publish: AccessRule(roles: staff, claims: true),
+            presence: true),
         "chat": NamespacePolicy(
             subscribe: AccessRule(roles: staff, claims: true),
             publish: AccessRule(roles: staff, claims: true),

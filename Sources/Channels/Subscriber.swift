@@ -10,13 +10,20 @@ public struct Subscriber: Sendable {
     public let queue: OutboundQueue
     /// Whether staff-only events reach it (see ``Principal/isStaff``).
     public let seesStaffEvents: Bool
+    /// Called when the server ends one of its subscriptions (a chat closed, a token that
+    /// no longer allows the topic), so the connection can forget it.
+    public let ended: @Sendable (TopicName) -> Void
 
     /// Creates a subscriber.
-    public init(id: UInt64, member: PresenceMember, queue: OutboundQueue, seesStaffEvents: Bool = false) {
+    public init(
+        id: UInt64, member: PresenceMember, queue: OutboundQueue, seesStaffEvents: Bool = false,
+        ended: @escaping @Sendable (TopicName) -> Void = { _ in }
+    ) {
         self.id = id
         self.member = member
         self.queue = queue
         self.seesStaffEvents = seesStaffEvents
+        self.ended = ended
     }
 }
 

@@ -32,6 +32,8 @@ final class Topic: Sendable {
 
     var isEmpty: Bool { entries.withLock { $0.isEmpty } }
 
+    var subscriberIDs: [UInt64] { entries.withLock { Array($0.keys) } }
+
     var members: [PresenceMember] {
         entries.withLock { $0.values.filter { $0.held == nil }.map(\.subscriber.member) }
     }
@@ -87,7 +89,7 @@ final class Topic: Sendable {
         }
     }
 
-    /// Queues a frame (presence, unsubscribed) to every live subscriber.
+    /// Queues a frame (presence, signal) to every live subscriber.
     func broadcast(_ frame: ByteBuffer) {
         entries.withLock { entries in
             for entry in entries.values where entry.held == nil {

@@ -108,6 +108,7 @@ public final class Topics: Sendable {
         guard let (subscriber, wasLive, topic) = removed else { return }
         if let reason {
             subscriber.queue.enqueue(ChannelFrames.unsubscribed(topic: name, reason: reason))
+            subscriber.ended(name)
         }
         // A subscriber that never went live was never counted or announced.
         guard wasLive else { return }
@@ -115,6 +116,20 @@ public final class Topics: Sendable {
         if (try? policy(for: name))?.presence == true {
             topic.broadcast(ChannelFrames.presence(topic: name, joined: false, member: subscriber.member))
         }
+    }
+
+    /// Ends every subscription to a topic (a closed chat), telling each subscriber why
+    /// with an `unsubscribed` frame. Later subscribes are not refused: that is the caller's rule.
+    public func endSubscriptions(to name: TopicName, reason: String) {
+        let ids = live.withLock { $0[name] }?.subscriberIDs ?? []
+        for id in ids { unsubscribe(id, from: name, reason: reason) }
+    }
+
+    /// Sends an ephemeral `signal` frame (a typing indicator) to the live subscribers of a
+    /// topic: never stored, no offset, not recovered, lost by whoever is not connected.
+    /// `data` must be a JSON value.
+    public func signal(to name: TopicName, name signal: String, data: String) {
+        live.withLock { $0[name] }?.broadcast(ChannelFrames.signal(topic: name, name: signal, data: data))
     }
 
     /// Events of a topic, oldest first: those after `since` when given (from the start of

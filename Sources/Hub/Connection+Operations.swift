@@ -35,7 +35,7 @@ extension Connection {
         case .ping:
             return "{}"
         case .subscribe(let topic, let since):
-            try hub.authorize(\.subscribe, principal, topic)
+            try await hub.authorizeReading(principal, topic)
             try await subscribe(topic, since: since, id: frame.id)
             return nil
         case .unsubscribe(let topic):
@@ -44,16 +44,11 @@ extension Connection {
             }
             return "{}"
         case .publish(let topic, let name, let data, let key, let audience):
-            try hub.authorize(\.publish, principal, topic, audience: audience)
             try throttle()
-            do {
-                let event = try await hub.topics.publish(to: topic, name: name, data: data, key: key, audience: audience).event
-                return "{\"offset\":\(event.offset),\"epoch\":\(JSONText.quoted(event.epoch))}"
-            } catch {
-                throw HubError(error)
-            }
+            let event = try await hub.publish(topic, name: name, data: data, key: key, audience: audience, by: principal).event
+            return "{\"offset\":\(event.offset),\"epoch\":\(JSONText.quoted(event.epoch))}"
         case .history(let topic, let since, let limit):
-            try hub.authorize(\.subscribe, principal, topic)
+            try await hub.authorizeReading(principal, topic)
             do {
                 let (position, events) = try await hub.topics.history(
                     of: topic, since: since, limit: limit, includingStaffEvents: principal.isStaff)
@@ -62,17 +57,20 @@ extension Connection {
                 throw HubError(error)
             }
         case .presence(let topic):
-            let policy = try hub.authorize(\.subscribe, principal, topic)
+            let policy = try await hub.authorizeReading(principal, topic)
             guard policy.presence else { throw .badRequest("presence is off for namespace \(topic.namespace)") }
             return ServerFrames.presenceResult(hub.topics.presence(of: topic))
         case .command(let target, let name, let args):
             try throttle()
-            guard target.hasPrefix("ticket:") else { throw .notFound("no actor handles \(target.prefix(64))") }
-            return try await TicketCommands(support: hub.support).perform(
-                ticket: String(target.dropFirst("ticket:".count)), name: name, args: args, by: principal)
+            guard let topic = TopicName(target) else { throw .badRequest("target must be a topic name such as ticket:T-1") }
+            switch topic.namespace {
+            case "ticket": return try await TicketCommands(support: hub.support).perform(ticket: topic.id, name: name, args: args, by: principal)
+            case "chat": return try await ChatCommands(chats: hub.chats).perform(chat: topic.id, name: name, args: args, by: principal)
+            default: throw .notFound("no actor handles \(target.prefix(64))")
+            }
         case .auth(let token):
             let authentication = try await hub.authenticator.authenticate(token)
-            try reauthenticate(authentication)
+            try await reauthenticate(authentication)
             let expires = authentication.expires.map { JSONText.quoted(JSONText.timestamp(milliseconds: Int64($0.timeIntervalSince1970 * 1000))) }
             return "{\"expires\":\(expires ?? "null")}"
         }
@@ -80,7 +78,7 @@ extension Connection {
 
     /// Replaces the connection's token: same subject only; the new roles set the rate
     /// limit and the expiry, and subscriptions the new token no longer allows are ended.
-    private func reauthenticate(_ authentication: Authentication) throws(HubError) {
+    private func reauthenticate(_ authentication: Authentication) async throws(HubError) {
         let principal = authentication.principal
         let limit = HubConfiguration.limit(for: principal.roles, in: hub.configuration.socketLimits)
         let subscriptions = try state.withLock { state throws(HubError) in
@@ -92,7 +90,7 @@ extension Connection {
             return state.subscriptions
         }
         scheduleExpiry()
-        for topic in subscriptions where (try? hub.authorize(\.subscribe, principal, topic)) == nil {
+        for topic in subscriptions where (try? await hub.authorizeReading(principal, topic)) == nil {
             _ = state.withLock { $0.subscriptions.remove(topic) }
             hub.topics.unsubscribe(id, from: topic, reason: "the new token does not allow this topic")
         }

@@ -54,7 +54,8 @@ final class Connection: Sendable {
         let principal = self.principal
         return Subscriber(
             id: id, member: PresenceMember(client: clientID, user: principal.subject), queue: queue,
-            seesStaffEvents: principal.isStaff)
+            seesStaffEvents: principal.isStaff,
+            ended: { [weak self] topic in _ = self?.state.withLock { $0.subscriptions.remove(topic) } })
     }
 
     /// Serves the connection until it closes: reads in a child task while `writer` drains

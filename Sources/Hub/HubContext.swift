@@ -14,6 +14,7 @@ struct HubContext: Sendable {
     var restLimiter: RESTRateLimiter
     var webhooks: WebhookEndpoints
     var support: SupportDesk
+    var chats: ChatDesk
     var logger: Logger
 }
 
@@ -38,5 +39,29 @@ extension HubContext {
             throw .forbidden("queue \(topic.id) is not one of yours")
         }
         return policy
+    }
+
+    /// Checks that `principal` may read `topic` (subscribe, history, presence) and returns
+    /// the namespace's policy. Chat and ticket topics add the entity's own rule: a customer
+    /// reaches the chats and tickets that are theirs (or that a `topics` claim grants), an
+    /// agent with a `queues` claim those of its queues; others go by the namespace rule.
+    @discardableResult
+    func authorizeReading(_ principal: Principal, _ topic: TopicName) async throws(HubError) -> NamespacePolicy {
+        guard topic.namespace == "chat" || topic.namespace == "ticket" else { return try authorize(\.subscribe, principal, topic) }
+        if principal.workedQueues == nil, let policy = try? authorize(\.subscribe, principal, topic) { return policy }
+        do throws(EntityError) {
+            if topic.namespace == "chat" {
+                _ = try await chats.chat(topic.id, for: principal)
+            } else {
+                _ = try await support.ticket(topic.id, for: principal)
+            }
+        } catch {
+            throw HubError(error)
+        }
+        do {
+            return try topics.policy(for: topic)
+        } catch {
+            throw HubError(error)
+        }
     }
 }

@@ -26,6 +26,8 @@ public struct HubServer: Sendable {
     private let dispatcher: WebhookDispatcher
     /// The ticket entities (internal for tests, which look at the live count).
     let tickets: EntityRegistry<Ticket>
+    /// The chat entities (internal for tests).
+    let chats: EntityRegistry<ChatSession>
     private let logger: Logger
 
     /// Opens the store and prepares everything; nothing listens until ``makeServiceGroup(signals:onListening:)`` runs.
@@ -57,6 +59,9 @@ public struct HubServer: Sendable {
             maxLive: configuration.maxLiveActors, idleTimeout: .seconds(configuration.actorIdleSeconds),
             snapshotEvery: configuration.snapshotEvery)
         tickets = EntityRegistry<Ticket>(topics: topics, store: store, settings: entitySettings, logger: logger)
+        chats = EntityRegistry<ChatSession>(topics: topics, store: store, settings: entitySettings, logger: logger)
+        let support = SupportDesk(
+            tickets: tickets, topics: topics, index: store, settings: store, slaWarningFraction: configuration.slaWarningFraction, logger: logger)
         hub = HubContext(
             configuration: configuration, store: store, topics: topics,
             authenticator: await Authenticator(secret: secret, store: store),
@@ -64,8 +69,8 @@ public struct HubServer: Sendable {
                 maxPerUser: configuration.maxConnectionsPerUser, grace: .seconds(configuration.shutdownGraceSeconds), logger: logger),
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),
             webhooks: webhooks,
-            support: SupportDesk(
-                tickets: tickets, topics: topics, index: store, settings: store, slaWarningFraction: configuration.slaWarningFraction, logger: logger),
+            support: support,
+            chats: ChatDesk(chats: chats, support: support, topics: topics, index: store, logger: logger),
             logger: logger)
     }
 
@@ -104,6 +109,7 @@ public struct HubServer: Sendable {
                 .init(service: retention),
                 .init(service: dispatcher),
                 .init(service: tickets),
+                .init(service: chats),
                 .init(service: app),
                 .init(service: hub.connections),
             ],

@@ -25,15 +25,12 @@ extension RESTRoutes {
             let filter = TicketFilter(
                 status: query["status"].map(String.init), queue: query["queue"].map(String.init),
                 assignee: query["assignee"].map(String.init), priority: query["priority"].map(String.init))
-            let limit = try query["limit"].map { text -> Int in
-                guard let limit = Int(text), (1...200).contains(limit) else { throw HubError.badRequest("limit must be from 1 to 200") }
-                return limit
-            } ?? 50
-            let cursor = try query["cursor"].map { try TicketCursor(decoding: String($0)) }
+            let limit = try pageLimit(request)
+            let cursor = try query["cursor"].map { try IndexCursor(decoding: String($0)) }
             let page = try await desk {
                 try await hub.support.listTickets(filter, after: cursor?.position, limit: limit, for: principal)
             }
-            let next = page.count == limit ? page.last.map { TicketCursor($0).encoded } : nil
+            let next = page.count == limit ? page.last.map { IndexCursor(createdMilliseconds: $0.createdMilliseconds, id: $0.id).encoded } : nil
             return try encodeJSON(.ok, TicketPage(tickets: page.map(TicketSummaryBody.init), nextCursor: next))
         }
         tickets.get("/:id") { request, context in
@@ -171,25 +168,6 @@ struct TicketSummaryBody: Encodable {
 struct TicketPage: Encodable {
     var tickets: [TicketSummaryBody]
     var nextCursor: String?
-}
-
-/// An opaque list cursor: the creation time and id of the last ticket of a page.
-struct TicketCursor {
-    var position: (createdMilliseconds: Int64, id: String)
-
-    init(_ summary: TicketSummary) {
-        position = (summary.createdMilliseconds, summary.id)
-    }
-
-    init(decoding text: String) throws {
-        let parts = text.split(separator: "_", maxSplits: 1)
-        guard parts.count == 2, let time = Int64(parts[0]), TopicName("ticket:" + parts[1]) != nil else {
-            throw HubError.badRequest("invalid cursor")
-        }
-        position = (time, String(parts[1]))
-    }
-
-    var encoded: String { "\(position.createdMilliseconds)_\(position.id)" }
 }
 
 /// `/api/v1/support/sla-policies`: the SLA policies tickets are measured against.

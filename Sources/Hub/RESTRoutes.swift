@@ -29,6 +29,7 @@ struct RESTRoutes {
         registerWebhooks(on: api)
         registerSupport(on: api)
         registerSLAPolicies(on: api)
+        registerChats(on: api)
     }
 
     private func ready() async throws -> Response {
@@ -53,21 +54,12 @@ struct RESTRoutes {
             audience = parsed
         default: throw HubError.invalid("audience must be everyone or staff")
         }
-        try hub.authorize(\.publish, principal, topic, audience: audience)
         guard case .string(let name)? = body["name"], (1...ClientFrame.maxNameLength).contains(name.utf8.count) else {
             throw HubError.invalid("name is required: a string of 1 to \(ClientFrame.maxNameLength) bytes")
         }
-        let key = request.headers[.idempotencyKey]
-        if let key, !(1...ClientFrame.maxNameLength).contains(key.utf8.count) {
-            throw HubError.invalid("Idempotency-Key must be 1 to \(ClientFrame.maxNameLength) bytes")
-        }
-        let outcome: AppendOutcome
-        do {
-            outcome = try await hub.topics.publish(
-                to: topic, name: name, data: (body["data"] ?? .null).text, key: key, audience: audience)
-        } catch {
-            throw HubError(error)
-        }
+        let key = try idempotencyKey(request)
+        let outcome = try await hub.publish(
+            topic, name: name, data: (body["data"] ?? .null).text, key: key, audience: audience, by: principal)
         var response = json(.created, "{\"offset\":\(outcome.event.offset),\"epoch\":\(JSONText.quoted(outcome.event.epoch))}")
         if outcome.isDuplicate { response.headers[.idempotentReplayed] = "true" }
         return response
@@ -76,18 +68,13 @@ struct RESTRoutes {
     private func events(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let principal = try await authenticate(request)
         let topic = try topic(context)
-        try hub.authorize(\.subscribe, principal, topic)
+        try await hub.authorizeReading(principal, topic)
         let query = request.uri.queryParameters
         let since = try query["since"].map { text -> TopicPosition in
             guard let offset = Int64(text), offset >= 0 else { throw HubError.badRequest("since must be a non-negative integer") }
             return TopicPosition(epoch: query["epoch"].map(String.init) ?? "", offset: offset)
         }
-        let limit = try query["limit"].map { text -> Int in
-            guard let limit = Int(text), (1...ClientFrame.maxHistoryLimit).contains(limit) else {
-                throw HubError.badRequest("limit must be from 1 to \(ClientFrame.maxHistoryLimit)")
-            }
-            return limit
-        } ?? 100
+        let limit = try pageLimit(request, upTo: ClientFrame.maxHistoryLimit, default: 100)
         do {
             let (position, events) = try await hub.topics.history(
                 of: topic, since: since, limit: limit, includingStaffEvents: principal.isStaff)
@@ -100,7 +87,7 @@ struct RESTRoutes {
     private func presence(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let principal = try await authenticate(request)
         let topic = try topic(context)
-        let policy = try hub.authorize(\.subscribe, principal, topic)
+        let policy = try await hub.authorizeReading(principal, topic)
         guard policy.presence else { throw HubError.badRequest("presence is off for namespace \(topic.namespace)") }
         return json(.ok, ServerFrames.presenceResult(hub.topics.presence(of: topic)))
     }
@@ -122,6 +109,22 @@ struct RESTRoutes {
             throw HubError.badRequest("invalid topic name")
         }
         return topic
+    }
+
+    /// The `Idempotency-Key` header, if any.
+    func idempotencyKey(_ request: Request) throws -> String? {
+        let key = request.headers[.idempotencyKey]
+        if let key, !(1...ClientFrame.maxNameLength).contains(key.utf8.count) {
+            throw HubError.invalid("Idempotency-Key must be 1 to \(ClientFrame.maxNameLength) bytes")
+        }
+        return key
+    }
+
+    /// The `limit` query parameter of a page: 1 to `maximum`, `default` when absent.
+    func pageLimit(_ request: Request, upTo maximum: Int = 200, default: Int = 50) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return `default` }
+        guard let limit = Int(text), (1...maximum).contains(limit) else { throw HubError.badRequest("limit must be from 1 to \(maximum)") }
+        return limit
     }
 
     func jsonBody(_ request: Request) async throws -> JSONValue {
@@ -169,4 +172,23 @@ func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
+/// An opaque list cursor: the creation time and id of the last row of a page (tickets, chats).
+struct IndexCursor {
+    var position: (createdMilliseconds: Int64, id: String)
+
+    init(createdMilliseconds: Int64, id: String) {
+        position = (createdMilliseconds, id)
+    }
+
+    init(decoding text: String) throws {
+        let parts = text.split(separator: "_", maxSplits: 1)
+        guard parts.count == 2, let time = Int64(parts[0]), TopicName("x:" + parts[1]) != nil else {
+            throw HubError.badRequest("invalid cursor")
+        }
+        position = (time, String(parts[1]))
+    }
+
+    var encoded: String { "\(position.createdMilliseconds)_\(position.id)" }
 }

@@ -141,6 +141,25 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v6-chat-index") { db in
+            try db.execute(sql: """
+                CREATE TABLE chat_index (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    queue TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    subject TEXT,
+                    customer TEXT NOT NULL,
+                    agent TEXT,
+                    ticket TEXT,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE INDEX chat_index_by_time ON chat_index (created_ms, id);
+                CREATE INDEX chat_index_by_queue ON chat_index (queue, status, created_ms);
+                CREATE INDEX chat_index_by_agent ON chat_index (agent, status, created_ms);
+                CREATE INDEX chat_index_by_customer ON chat_index (customer, created_ms);
+                """)
+        }
         return migrator
     }
 }

@@ -32,29 +32,16 @@ extension SQLiteStore: TicketIndexStore {
         _ filter: TicketFilter, after: (createdMilliseconds: Int64, id: String)?, limit: Int
     ) async throws(StoreError) -> [TicketSummary] {
         try await read { db in
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
+            var query = IndexPageQuery(table: "ticket_index")
             for (column, value) in [
                 ("status", filter.status), ("queue", filter.queue), ("assignee", filter.assignee),
                 ("priority", filter.priority), ("requester", filter.requester),
             ] {
-                guard let value else { continue }
-                conditions.append("\(column) = ?")
-                arguments.append(value)
+                query.equal(column, value)
             }
-            if let queues = filter.queues {
-                conditions.append(queues.isEmpty ? "0" : "queue IN (\(databaseQuestionMarks(count: queues.count)))")
-                arguments += queues
-            }
-            if let after {
-                conditions.append("(created_ms < ? OR (created_ms = ? AND id < ?))")
-                arguments += [after.createdMilliseconds, after.createdMilliseconds, after.id]
-            }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments.append(limit)
-            return try Row.fetchAll(db, sql: """
-                SELECT * FROM ticket_index \(filter) ORDER BY created_ms DESC, id DESC LIMIT ?
-                """, arguments: StatementArguments(arguments)).map { row in
+            query.within("queue", filter.queues)
+            query.after(after)
+            return try query.fetch(db, limit: limit).map { row in
                 let tagsText: String = row["tags"]
                 return TicketSummary(
                     id: row["id"], queue: row["queue"], status: row["status"], priority: row["priority"],

@@ -68,14 +68,14 @@ struct AuthTests {
 
     @Test func aReplacementTokenEndsSubscriptionsItNoLongerAllows() async throws {
         try await withHub { hub in
-            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u9", [.customer], topics: ["chat:a", "chat:b"]))
-            _ = try await client.subscribe(1, "chat:a")
-            _ = try await client.subscribe(2, "chat:b")
-            let narrower = try await hub.token("u9", [.customer], topics: ["chat:a"])
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u9", [.customer], topics: ["room:a", "room:b"]))
+            _ = try await client.subscribe(1, "room:a")
+            _ = try await client.subscribe(2, "room:b")
+            let narrower = try await hub.token("u9", [.customer], topics: ["room:a"])
             #expect(try await client.request(3, "{\"op\":\"auth\",\"id\":3,\"token\":\"\(narrower)\"}")["ok"] == .bool(true))
             let ended = try await client.next { $0["type"] == .string("unsubscribed") }
-            #expect(ended["topic"] == .string("chat:b"))
-            let refused = try await client.request(4, #"{"op":"subscribe","id":4,"topic":"chat:b"}"#)
+            #expect(ended["topic"] == .string("room:b"))
+            let refused = try await client.request(4, #"{"op":"subscribe","id":4,"topic":"room:b"}"#)
             #expect(refused["error"]?["code"] == .string("forbidden"))
         }
     }
@@ -83,21 +83,21 @@ struct AuthTests {
     @Test func customersReachOnlyWhatTheirTokenAllows() async throws {
         try await withHub { hub in
             let customer = SocketClient(
-                url: hub.webSocketURL, token: try await hub.token("u42", [.customer], topics: ["chat:mine"]))
+                url: hub.webSocketURL, token: try await hub.token("u42", [.customer], topics: ["room:mine"]))
             let refusals = [
                 #"{"op":"subscribe","id":1,"topic":"tickets:billing"}"#,
                 #"{"op":"subscribe","id":2,"topic":"inbox:u7"}"#,
-                #"{"op":"subscribe","id":3,"topic":"chat:theirs"}"#,
+                #"{"op":"subscribe","id":3,"topic":"room:theirs"}"#,
                 #"{"op":"publish","id":4,"topic":"events:orders","name":"x"}"#,
-                #"{"op":"history","id":5,"topic":"chat:theirs"}"#,
+                #"{"op":"history","id":5,"topic":"room:theirs"}"#,
             ]
             for (index, frame) in refusals.enumerated() {
                 let reply = try await customer.request(index + 1, frame)
                 #expect(reply["error"]?["code"] == .string("forbidden"), "\(frame)")
             }
             _ = try await customer.subscribe(6, "inbox:u42")
-            _ = try await customer.subscribe(7, "chat:mine")
-            #expect(try await customer.publish(8, "chat:mine")["ok"] == .bool(true))
+            _ = try await customer.subscribe(7, "room:mine")
+            #expect(try await customer.publish(8, "room:mine")["ok"] == .bool(true))
         }
     }
 

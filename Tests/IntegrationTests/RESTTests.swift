@@ -57,11 +57,11 @@ struct RESTTests {
 
     @Test func aCustomerOverItsRESTLimitGets429WithRetryAfter() async throws {
         try await withHub({ $0.restLimits["customer"] = RateLimit(perSecond: 1, burst: 3) }) { hub in
-            let token = try await hub.token("u1", [.customer], topics: ["chat:c1"])
+            let token = try await hub.token("u1", [.customer], topics: ["room:c1"])
             var statuses: [Int] = []
             var retryAfter: String?
             for _ in 0..<6 {
-                let result = try await http(.GET, hub.baseURL + "/api/v1/topics/chat:c1/events", token: token)
+                let result = try await http(.GET, hub.baseURL + "/api/v1/topics/room:c1/events", token: token)
                 statuses.append(result.status)
                 if result.status == 429 { retryAfter = result.headers["Retry-After"].first }
             }
@@ -99,6 +99,9 @@ struct RESTTests {
                 "/api/v1/webhooks/messages/{id}/replay", "/api/v1/webhooks/deliveries",
                 "/api/v1/support/tickets", "/api/v1/support/tickets/{id}", "/api/v1/support/tickets/{id}/comments",
                 "/api/v1/support/sla-policies/{name}", "/api/v1/support/sla-policies", "/api/v1/support/queues/{queue}",
+                "/api/v1/support/chats", "/api/v1/support/chats/{id}", "/api/v1/support/chats/{id}/messages",
+                "/api/v1/support/chats/{id}/read", "/api/v1/support/chats/{id}/transfer", "/api/v1/support/chats/{id}/close",
+                "/api/v1/support/chats/{id}/escalate",
             ])
         }
     }
@@ -106,8 +109,8 @@ struct RESTTests {
     @Test func presenceOverREST() async throws {
         try await withHub { hub in
             let agent = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-1", [.agent]))
-            _ = try await agent.subscribe(1, "chat:room")
-            let result = try await http(.GET, hub.baseURL + "/api/v1/topics/chat:room/presence", token: try await hub.token("svc", [.service]))
+            _ = try await agent.subscribe(1, "room:room")
+            let result = try await http(.GET, hub.baseURL + "/api/v1/topics/room:room/presence", token: try await hub.token("svc", [.service]))
             #expect(result.json?["clients"]?.array?.first?["user"] == .string("agent-1"))
         }
     }
@@ -120,16 +123,16 @@ struct RateLimitTests {
             $0.socketLimits["customer"] = RateLimit(perSecond: 1, burst: 2)
             $0.abuseThreshold = 5
         }) { hub in
-            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u1", [.customer], topics: ["chat:c1"]))
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u1", [.customer], topics: ["room:c1"]))
             var codes: [String] = []
             for id in 1...6 {
-                let reply = try await client.publish(id, "chat:c1")
+                let reply = try await client.publish(id, "room:c1")
                 codes.append(reply["error"]?["code"]?.string ?? "ok")
             }
             #expect(codes.prefix(2) == ["ok", "ok"])
             #expect(codes.dropFirst(2).allSatisfy { $0 == "rate_limited" })
             // Sustained abuse: keep going without waiting for replies.
-            for id in 7...20 { client.send("{\"op\":\"publish\",\"id\":\(id),\"topic\":\"chat:c1\",\"name\":\"x\"}") }
+            for id in 7...20 { client.send("{\"op\":\"publish\",\"id\":\(id),\"topic\":\"room:c1\",\"name\":\"x\"}") }
             #expect(try await client.closeCode() == 4029)
         }
     }

@@ -37,19 +37,19 @@ struct TopicStreamingTests {
             let token = try await hub.token("svc", [.service])
             let publisher = SocketClient(url: hub.webSocketURL, token: token)
             let first = SocketClient(url: hub.webSocketURL, token: token)
-            _ = try await first.subscribe(1, "chat:r1")
-            for n in 1...5 { _ = try await publisher.publish(n, "chat:r1") }
+            _ = try await first.subscribe(1, "room:r1")
+            for n in 1...5 { _ = try await publisher.publish(n, "room:r1") }
             let seen = try await first.events(5)
             let epoch = try #require(seen.last?["epoch"]?.string)
             first.close()
 
-            for n in 6...12 { _ = try await publisher.publish(n, "chat:r1") }
+            for n in 6...12 { _ = try await publisher.publish(n, "room:r1") }
             // Publishing continues while the client resubscribes: the seam must hold.
             let background = Task {
-                for n in 13...40 { _ = try await publisher.publish(n, "chat:r1") }
+                for n in 13...40 { _ = try await publisher.publish(n, "room:r1") }
             }
             let again = SocketClient(url: hub.webSocketURL, token: token)
-            let result = try await again.subscribe(2, "chat:r1", since: (5, epoch))
+            let result = try await again.subscribe(2, "room:r1", since: (5, epoch))
             try await background.value
             #expect(result["recovered"] == .bool(true))
             let recovered = result["events"]?.array?.compactMap { $0["offset"]?.int } ?? []
@@ -65,15 +65,15 @@ struct TopicStreamingTests {
         let token = try await first.token("svc", [.service])
         let publisher = SocketClient(url: first.webSocketURL, token: token)
         var epoch = ""
-        for n in 1...6 { epoch = try #require(try await publisher.publish(n, "ticket:T-1")["result"]?["epoch"]?.string) }
+        for n in 1...6 { epoch = try #require(try await publisher.publish(n, "room:T-1")["result"]?["epoch"]?.string) }
         try await first.stop()
 
         let second = try await TestHub.start(dataDirectory: data)
         let client = SocketClient(url: second.webSocketURL, token: token)
-        let result = try await client.subscribe(1, "ticket:T-1", since: (2, epoch))
+        let result = try await client.subscribe(1, "room:T-1", since: (2, epoch))
         #expect(result["recovered"] == .bool(true))
         #expect(result["events"]?.array?.compactMap { $0["offset"]?.int } == [3, 4, 5, 6])
-        #expect(try await client.publish(2, "ticket:T-1")["result"]?["offset"] == .integer(7))
+        #expect(try await client.publish(2, "room:T-1")["result"]?["offset"] == .integer(7))
         try await second.stop()
     }
 
@@ -81,8 +81,8 @@ struct TopicStreamingTests {
         try await withHub { hub in
             let token = try await hub.token("svc", [.service])
             let client = SocketClient(url: hub.webSocketURL, token: token)
-            for n in 1...3 { _ = try await client.publish(n, "chat:e1") }
-            let result = try await client.subscribe(9, "chat:e1", since: (1, "not-the-epoch"))
+            for n in 1...3 { _ = try await client.publish(n, "room:e1") }
+            let result = try await client.subscribe(9, "room:e1", since: (1, "not-the-epoch"))
             #expect(result["recovered"] == .bool(false))
             #expect(result["events"]?.array == [])
             #expect(result["offset"] == .integer(3))
@@ -118,12 +118,12 @@ struct TopicStreamingTests {
     @Test func presenceAnnouncesJoinsAndLeaves() async throws {
         try await withHub { hub in
             let alice = SocketClient(url: hub.webSocketURL, token: try await hub.token("alice", [.agent]))
-            _ = try await alice.subscribe(1, "chat:p1")
+            _ = try await alice.subscribe(1, "room:p1")
             let bob = SocketClient(url: hub.webSocketURL, token: try await hub.token("bob", [.agent]))
-            _ = try await bob.subscribe(1, "chat:p1")
+            _ = try await bob.subscribe(1, "room:p1")
             let join = try await alice.next { $0["type"] == .string("presence") && $0["user"] == .string("bob") }
             #expect(join["action"] == .string("join"))
-            let list = try await alice.request(2, #"{"op":"presence","id":2,"topic":"chat:p1"}"#)
+            let list = try await alice.request(2, #"{"op":"presence","id":2,"topic":"room:p1"}"#)
             #expect(Set(list["result"]?["clients"]?.array?.compactMap { $0["user"]?.string } ?? []) == ["alice", "bob"])
             bob.close()
             let leave = try await alice.next { $0["type"] == .string("presence") && $0["action"] == .string("leave") }

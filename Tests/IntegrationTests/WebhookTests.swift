@@ -48,7 +48,7 @@ struct WebhookTests {
 
             try await publish(hub, token: token, "events:support", "ticket.created", #"{"id":"T-1"}"#)
             try await publish(hub, token: token, "events:support", "order.paid")
-            try await publish(hub, token: token, "chat:c1", "ticket.updated")
+            try await publish(hub, token: token, "room:c1", "ticket.updated")
 
             let deliveries = try await receiver.waitFor { $0.count >= 4 }
             try await Task.sleep(for: .milliseconds(300))

@@ -1,0 +1,201 @@
+import Channels
+import Foundation
+import Logging
+import Store
+
+/// The chat side of the support desk: who may do what with chats, assignment when a chat
+/// opens, typing signals, read receipts, closing and escalation into a ticket.
+///
+/// Participants are the chat's customer and the staff who work its queue (agents of that
+/// queue, supervisors, admins, services); anyone else gets `forbidden`. After each command
+/// the chat index is saved, which assignment (open chats per agent) and lists read.
+public final class ChatDesk: Sendable {
+    /// The chat entities.
+    public let chats: EntityRegistry<ChatSession>
+    private let support: SupportDesk
+    private let topics: Topics
+    private let index: any ChatIndexStore
+    private let picker: AgentPicker
+    private let typingInterval: Duration
+    private let logger: Logger
+
+    /// Creates the desk. A participant's typing signals go out at most once per `typingInterval`.
+    public init(
+        chats: EntityRegistry<ChatSession>, support: SupportDesk, topics: Topics, index: any ChatIndexStore,
+        typingInterval: Duration = .seconds(1), logger: Logger
+    ) {
+        self.chats = chats
+        self.support = support
+        self.topics = topics
+        self.index = index
+        self.picker = AgentPicker(topics: topics)
+        self.typingInterval = typingInterval
+        self.logger = logger
+    }
+
+    /// Opens a chat and assigns it to an online agent of its queue when the queue's
+    /// policy says so. A customer's chat always names the customer.
+    public func createChat(_ new: NewChat, by principal: Principal) async throws(EntityError) -> ChatSession.State {
+        var new = new
+        if !principal.isStaff { new.customer = principal.subject }
+        try new.validate()
+        let request = new
+        let id = "C-" + SupportDesk.newID()
+        let created = try await run(id) { try await $0.create(queue: request.queue, subject: request.subject, customer: request.customer!) }
+        let index = self.index
+        let agent = try await picker.pick(queue: created.queue, settings: try await support.queueSettings(created.queue)) { () throws(StoreError) in
+            try await index.openChatCounts(queue: created.queue)
+        }
+        guard let agent else { return created }
+        return try await run(id) { try await $0.assign(to: agent) }
+    }
+
+    /// A chat as `principal` may see it.
+    public func chat(_ id: String, for principal: Principal) async throws(EntityError) -> ChatSession.State {
+        try await participantState(id, principal)
+    }
+
+    /// Posts a message as `principal`; returns its committed event (`message.created`).
+    /// With an idempotency `key`, a retry returns the first message's event.
+    public func post(_ id: String, text: String, key: String?, by principal: Principal) async throws(EntityError) -> StoredEvent {
+        try ChatRules.checkText(text)
+        try await authorize(id, principal)
+        let author = principal.subject
+        let isStaff = principal.isStaff
+        return try await chats.perform(id) { try await $0.post(text: text, author: author, isStaff: isStaff, key: key) }
+    }
+
+    /// Sends a typing indicator (`signal` frame `chat.typing` `{user, typing}`) unless the
+    /// participant sent one within the typing interval; returns whether it went out.
+    public func typing(_ id: String, isTyping: Bool, by principal: Principal) async throws(EntityError) -> Bool {
+        try await authorize(id, principal)
+        let user = principal.subject
+        let interval = typingInterval
+        let allowed = try await chats.perform(id) { try await $0.allowTyping(by: user, typing: isTyping, interval: interval) }
+        if allowed, let topic = TopicName("chat:" + id) {
+            topics.signal(to: topic, name: "chat.typing", data: "{\"user\":\(JSONText.quoted(user)),\"typing\":\(isTyping)}")
+        }
+        return allowed
+    }
+
+    /// Moves the participant's last-read offset forward; returns the one in force.
+    public func markRead(_ id: String, through offset: Int64, by principal: Principal) async throws(EntityError) -> Int64 {
+        try await authorize(id, principal)
+        let user = principal.subject
+        return try await chats.perform(id) { try await $0.markRead(by: user, through: offset) }
+    }
+
+    /// Hands the chat to another agent (staff only).
+    public func transfer(_ id: String, to agent: String, by principal: Principal) async throws(EntityError) -> ChatSession.State {
+        guard principal.isStaff else { throw .forbidden("only staff transfer chats") }
+        try TicketRules.checkAgent(agent)
+        try await authorize(id, principal)
+        return try await run(id) { try await $0.assign(to: agent) }
+    }
+
+    /// Closes the chat (its customer or staff): participants get `chat.closed`, then every
+    /// subscription to the chat ends with an `unsubscribed` frame. The transcript stays.
+    public func close(_ id: String, by principal: Principal) async throws(EntityError) -> ChatSession.State {
+        try await authorize(id, principal)
+        let subject = principal.subject
+        let closed = try await run(id) { try await $0.close(by: subject) }
+        if let topic = TopicName("chat:" + id) { topics.endSubscriptions(to: topic, reason: "chat closed") }
+        return closed
+    }
+
+    /// Opens a ticket from the chat (staff only): its customer is the requester, its
+    /// transcript the first message, and it goes to the chat's agent unless the queue's
+    /// policy assigned it already. The chat records the ticket (`chat.escalated`).
+    public func escalate(
+        _ id: String, priority: TicketPriority, subject: String?, by principal: Principal
+    ) async throws(EntityError) -> (chat: ChatSession.State, ticket: Ticket.State) {
+        guard principal.isStaff else { throw .forbidden("only staff escalate chats") }
+        let chat = try await participantState(id, principal)
+        guard chat.ticket == nil else { throw .conflict("chat \(id) was escalated into \(chat.ticket!) already") }
+        let transcript = try await messages(id, after: 0, limit: 10_000).messages.compactMap { event in
+            event.payload(ChatSession.MessageCreated.self).map { "\($0.author): \($0.text)" }
+        }.joined(separator: "\n")
+        var ticket = try await support.createTicket(NewTicket(
+            subject: subject ?? chat.subject ?? "Chat \(id)",
+            body: transcript.isEmpty ? "(chat \(id) had no messages)" : String(transcript.suffix(10_000)),
+            priority: priority, queue: chat.queue, requester: chat.customer), by: principal)
+        if ticket.assignee == nil, let agent = chat.agent {
+            ticket = try await support.updateTicket(ticket.id, TicketChanges(assignee: agent), by: principal)
+        }
+        let ticketID = ticket.id
+        let escalated = try await run(id) { try await $0.escalated(into: ticketID) }
+        return (escalated, ticket)
+    }
+
+    /// The chat's messages among its next `limit` events after `offset`, oldest first, for
+    /// its participants, and the offset to continue from when more events follow.
+    public func transcript(
+        _ id: String, after offset: Int64, limit: Int, for principal: Principal
+    ) async throws(EntityError) -> (messages: [StoredEvent], next: Int64?) {
+        try await authorize(id, principal)
+        return try await messages(id, after: offset, limit: limit)
+    }
+
+    /// A page of chats, newest first: a customer's own, or those of the queues an agent works.
+    public func listChats(
+        _ filter: ChatFilter, after cursor: (createdMilliseconds: Int64, id: String)?, limit: Int, for principal: Principal
+    ) async throws(EntityError) -> [ChatSummary] {
+        var filter = filter
+        if principal.isStaff {
+            if let queue = filter.queue, !principal.works(queue: queue) { throw .forbidden("queue \(queue) is not one of yours") }
+            filter.queues = principal.workedQueues
+        } else {
+            filter.customer = principal.subject
+        }
+        do {
+            return try await index.chatSummaries(filter, after: cursor, limit: limit)
+        } catch {
+            throw .unavailable(error.message)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Refuses anyone who is not a participant of the chat.
+    private func authorize(_ id: String, _ principal: Principal) async throws(EntityError) {
+        _ = try await participantState(id, principal)
+    }
+
+    private func participantState(_ id: String, _ principal: Principal) async throws(EntityError) -> ChatSession.State {
+        let state = try await chats.perform(id) { await $0.state }
+        guard state.exists else { throw .notFound("no chat \(id)") }
+        let isParticipant = principal.isStaff ? principal.works(queue: state.queue) : state.customer == principal.subject
+        guard isParticipant else { throw .forbidden("not a participant of chat:\(id)") }
+        return state
+    }
+
+    private func messages(_ id: String, after offset: Int64, limit: Int) async throws(EntityError) -> (messages: [StoredEvent], next: Int64?) {
+        guard let topic = TopicName("chat:" + id) else { throw .invalid("invalid chat id \(id)") }
+        do {
+            let events = try await topics.history(
+                of: topic, since: TopicPosition(epoch: "", offset: offset), limit: limit, includingStaffEvents: false).1
+            return (events.filter { $0.name == "message.created" }, events.count == limit ? events.last?.offset : nil)
+        } catch {
+            throw EntityError(error)
+        }
+    }
+
+    /// Runs a command on a chat, then saves the chat index (which follows the chat's own
+    /// commit: after a crash in between, it catches up with the next change).
+    private func run(_ id: String, _ command: @escaping @Sendable (ChatSession) async throws -> Void) async throws(EntityError) -> ChatSession.State {
+        let state = try await chats.perform(id) { chat in
+            try await command(chat)
+            return await chat.state
+        }
+        await save(state.summary)
+        return state
+    }
+
+    private func save(_ summary: ChatSummary) async {
+        do {
+            try await index.saveChatSummary(summary)
+        } catch {
+            logger.error("cannot index a chat", metadata: ["sb.chat": "\(summary.id)"])
+        }
+    }
+}
