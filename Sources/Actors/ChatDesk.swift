@@ -4,7 +4,8 @@ import Logging
 import Store
 
 /// The chat side of the support desk: who may do what with chats, assignment when a chat
-/// opens, typing signals, read receipts, closing and escalation into a ticket.
+/// opens, knowledge-base suggestions for its first message, typing signals, read receipts,
+/// closing and escalation into a ticket.
 ///
 /// Participants are the chat's customer and the staff who work its queue (agents of that
 /// queue, supervisors, admins, services); anyone else gets `forbidden`. After each command
@@ -13,6 +14,7 @@ public final class ChatDesk: Sendable {
     /// The chat entities.
     public let chats: EntityRegistry<ChatSession>
     private let support: SupportDesk
+    private let knowledgeBase: KnowledgeBase
     private let topics: Topics
     private let index: any ChatIndexStore
     private let picker: AgentPicker
@@ -21,11 +23,12 @@ public final class ChatDesk: Sendable {
 
     /// Creates the desk. A participant's typing signals go out at most once per `typingInterval`.
     public init(
-        chats: EntityRegistry<ChatSession>, support: SupportDesk, topics: Topics, index: any ChatIndexStore,
-        typingInterval: Duration = .seconds(1), logger: Logger
+        chats: EntityRegistry<ChatSession>, support: SupportDesk, knowledgeBase: KnowledgeBase, topics: Topics,
+        index: any ChatIndexStore, typingInterval: Duration = .seconds(1), logger: Logger
     ) {
         self.chats = chats
         self.support = support
+        self.knowledgeBase = knowledgeBase
         self.topics = topics
         self.index = index
         self.picker = AgentPicker(topics: topics)
@@ -62,7 +65,9 @@ public final class ChatDesk: Sendable {
         try await authorize(id, principal)
         let author = principal.subject
         let isStaff = principal.isStaff
-        return try await chats.perform(id) { try await $0.post(text: text, author: author, isStaff: isStaff, key: key) }
+        let (event, isFirst) = try await chats.perform(id) { try await $0.post(text: text, author: author, isStaff: isStaff, key: key) }
+        if isFirst { await suggestArticles(id, for: text) }
+        return event
     }
 
     /// Sends a typing indicator (`signal` frame `chat.typing` `{user, typing}`) unless the
@@ -155,6 +160,18 @@ public final class ChatDesk: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Records knowledge-base articles matching the chat's first message, if any match.
+    /// Best effort: a failure is logged and the chat goes on.
+    private func suggestArticles(_ id: String, for text: String) async {
+        let matches = await knowledgeBase.suggestions(for: text)
+        guard !matches.isEmpty else { return }
+        do {
+            try await chats.perform(id) { try await $0.suggest(SuggestedArticles(matches)) }
+        } catch {
+            logger.warning("cannot suggest articles", metadata: ["sb.chat": "\(id)", "sb.error": "\(error)"])
+        }
+    }
 
     /// Refuses anyone who is not a participant of the chat.
     private func authorize(_ id: String, _ principal: Principal) async throws(EntityError) {

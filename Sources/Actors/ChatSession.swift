@@ -7,7 +7,8 @@ import Store
 /// Events: `chat.created`, `chat.assigned` (auto-assignment and transfers),
 /// `message.created` `{id, author, text, staff}`, `chat.read` `{user, offset}` (a
 /// participant's last-read offset only ever moves forward), `chat.escalated` `{ticket}`,
-/// `chat.closed` `{by}`. Typing indicators are ephemeral: the actor only rate-limits them,
+/// `chat.closed` `{by}`, and `chat.articles_suggested` `{articles: [{id, title, snippet}]}`
+/// after the first message. Typing indicators are ephemeral: the actor only rate-limits them,
 /// and ``ChatDesk`` sends them as `signal` frames that are never stored.
 ///
 /// `chat.created`, `chat.assigned`, `chat.escalated` and `chat.closed` are mirrored to the
@@ -112,11 +113,19 @@ public actor ChatSession: Entity {
         try await record("chat.assigned", Assigned(agent: agent, previous: state.agent), mirrored: true)
     }
 
-    /// Posts a message; with an idempotency `key`, a retry returns the first message's event.
-    func post(text: String, author: String, isStaff: Bool, key: String?) async throws(EntityError) -> StoredEvent {
+    /// Posts a message; with an idempotency `key`, a retry returns the first message's
+    /// event. `isFirst` tells whether it opened the conversation (the chat's first message).
+    func post(text: String, author: String, isStaff: Bool, key: String?) async throws(EntityError) -> (event: StoredEvent, isFirst: Bool) {
         try requireOpen()
+        let isFirst = state.messages == 0
         let message = MessageCreated(id: "m_" + UUID().uuidString.lowercased(), author: author, text: text, staff: isStaff)
-        return try await record("message.created", message, key: key)
+        return (try await record("message.created", message, key: key), isFirst)
+    }
+
+    /// Records articles that may answer the chat (`chat.articles_suggested`).
+    func suggest(_ articles: SuggestedArticles) async throws(EntityError) {
+        try requireOpen()
+        try await record("chat.articles_suggested", articles)
     }
 
     /// Moves `user`'s last-read offset forward to `offset` (at most the topic's last

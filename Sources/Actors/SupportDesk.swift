@@ -15,6 +15,7 @@ public final class SupportDesk: Sendable {
     private let index: any TicketIndexStore
     private let settings: any SupportSettingsStore
     private let picker: AgentPicker
+    private let knowledgeBase: KnowledgeBase
     private let slaWarningFraction: Double
     private let logger: Logger
 
@@ -22,10 +23,11 @@ public final class SupportDesk: Sendable {
     /// the ticket index and the stored settings; an SLA warning comes at `slaWarningFraction` of each target.
     public init(
         tickets: EntityRegistry<Ticket>, topics: Topics, index: any TicketIndexStore, settings: any SupportSettingsStore,
-        slaWarningFraction: Double = 0.8, logger: Logger
+        knowledgeBase: KnowledgeBase, slaWarningFraction: Double = 0.8, logger: Logger
     ) {
         self.tickets = tickets
         self.picker = AgentPicker(topics: topics)
+        self.knowledgeBase = knowledgeBase
         self.index = index
         self.settings = settings
         self.slaWarningFraction = slaWarningFraction
@@ -70,7 +72,9 @@ public final class SupportDesk: Sendable {
         let policy = SLAPolicy.matching(try await slaPolicies(), priority: new.priority, queue: new.queue)
         let fraction = slaWarningFraction
         let created = try await run(id) { try await $0.create(ticket, policy: policy, warningFraction: fraction) }
-        return try await autoAssign(created)
+        let assigned = try await autoAssign(created)
+        await suggestArticles(id, for: new.subject + "\n" + new.body)
+        return assigned
     }
 
     /// Sets how a queue hands out new tickets (admins, supervisors and services).
@@ -109,6 +113,18 @@ public final class SupportDesk: Sendable {
         }
         guard let agent else { return ticket }
         return try await run(ticket.id) { try await $0.update(TicketChanges(assignee: agent)) }
+    }
+
+    /// Records knowledge-base articles matching a new ticket, if any match. Best effort: a
+    /// failure is logged and the ticket goes on.
+    private func suggestArticles(_ id: String, for text: String) async {
+        let matches = await knowledgeBase.suggestions(for: text)
+        guard !matches.isEmpty else { return }
+        do {
+            try await tickets.perform(id) { try await $0.suggest(SuggestedArticles(matches)) }
+        } catch {
+            logger.warning("cannot suggest articles", metadata: ["sb.ticket": "\(id)", "sb.error": "\(error)"])
+        }
     }
 
     /// A ticket as `principal` may see it.

@@ -7,8 +7,9 @@ import Store
 /// Events: `ticket.created`, `ticket.updated` (priority, tags), `ticket.assigned`,
 /// `ticket.status_changed`, `comment.created`, and for SLAs `ticket.sla_applied`,
 /// `ticket.sla_warning`, `ticket.sla_breached` (each alert once per target; the timers
-/// behind them are stored, so they fire after a restart too). Internal notes are `comment.created` with
-/// the staff audience: no customer ever receives them. Who may call which command is
+/// behind them are stored, so they fire after a restart too), and `ticket.articles_suggested`
+/// (knowledge-base articles matching the first message). Internal notes are `comment.created`
+/// with the staff audience: no customer ever receives them. Who may call which command is
 /// decided by ``SupportDesk``; the ticket checks its own rules (existence, lifecycle).
 ///
 /// Every event is mirrored on the queue's stream `tickets:{queue}` as `{"ticket", "offset",
@@ -127,6 +128,12 @@ public actor Ticket: Entity {
             try await record("ticket.sla_applied", SLAApplied(policy: policy, warningFraction: warningFraction))
             await syncSLATimers()
         }
+    }
+
+    /// Records articles that may answer the ticket (`ticket.articles_suggested`).
+    func suggest(_ articles: SuggestedArticles) async throws(EntityError) {
+        try requireExists()
+        try await record("ticket.articles_suggested", articles)
     }
 
     /// Applies changes, one event per kind of change; `conflict` for a transition the

@@ -15,6 +15,7 @@ struct HubContext: Sendable {
     var webhooks: WebhookEndpoints
     var support: SupportDesk
     var chats: ChatDesk
+    var knowledgeBase: KnowledgeBase
     var logger: Logger
 }
 

@@ -60,8 +60,10 @@ public struct HubServer: Sendable {
             snapshotEvery: configuration.snapshotEvery)
         tickets = EntityRegistry<Ticket>(topics: topics, store: store, settings: entitySettings, logger: logger)
         chats = EntityRegistry<ChatSession>(topics: topics, store: store, settings: entitySettings, logger: logger)
+        let knowledgeBase = KnowledgeBase(store: store)
         let support = SupportDesk(
-            tickets: tickets, topics: topics, index: store, settings: store, slaWarningFraction: configuration.slaWarningFraction, logger: logger)
+            tickets: tickets, topics: topics, index: store, settings: store, knowledgeBase: knowledgeBase,
+            slaWarningFraction: configuration.slaWarningFraction, logger: logger)
         hub = HubContext(
             configuration: configuration, store: store, topics: topics,
             authenticator: await Authenticator(secret: secret, store: store),
@@ -70,7 +72,8 @@ public struct HubServer: Sendable {
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),
             webhooks: webhooks,
             support: support,
-            chats: ChatDesk(chats: chats, support: support, topics: topics, index: store, logger: logger),
+            chats: ChatDesk(chats: chats, support: support, knowledgeBase: knowledgeBase, topics: topics, index: store, logger: logger),
+            knowledgeBase: knowledgeBase,
             logger: logger)
     }
 

@@ -30,6 +30,7 @@ struct RESTRoutes {
         registerSupport(on: api)
         registerSLAPolicies(on: api)
         registerChats(on: api)
+        registerKnowledgeBase(on: api)
     }
 
     private func ready() async throws -> Response {

@@ -160,6 +160,34 @@ extension SQLiteStore {
                 CREATE INDEX chat_index_by_customer ON chat_index (customer, created_ms);
                 """)
         }
+        migrator.registerMigration("v7-knowledge-base") { db in
+            // The index is an external-content FTS5 table over the articles, kept in step by
+            // triggers, so an article and its index entry always change in one transaction.
+            try db.execute(sql: """
+                CREATE TABLE kb_articles (
+                    id TEXT NOT NULL UNIQUE,
+                    title TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    tags TEXT NOT NULL,
+                    locale TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE VIRTUAL TABLE kb_fts USING fts5(
+                    title, body, tags, content = 'kb_articles', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2'
+                );
+                CREATE TRIGGER kb_articles_inserted AFTER INSERT ON kb_articles BEGIN
+                    INSERT INTO kb_fts (rowid, title, body, tags) VALUES (new.rowid, new.title, new.body, new.tags);
+                END;
+                CREATE TRIGGER kb_articles_deleted AFTER DELETE ON kb_articles BEGIN
+                    INSERT INTO kb_fts (kb_fts, rowid, title, body, tags) VALUES ('delete', old.rowid, old.title, old.body, old.tags);
+                END;
+                CREATE TRIGGER kb_articles_updated AFTER UPDATE ON kb_articles BEGIN
+                    INSERT INTO kb_fts (kb_fts, rowid, title, body, tags) VALUES ('delete', old.rowid, old.title, old.body, old.tags);
+                    INSERT INTO kb_fts (rowid, title, body, tags) VALUES (new.rowid, new.title, new.body, new.tags);
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -102,6 +102,7 @@ struct RESTTests {
                 "/api/v1/support/chats", "/api/v1/support/chats/{id}", "/api/v1/support/chats/{id}/messages",
                 "/api/v1/support/chats/{id}/read", "/api/v1/support/chats/{id}/transfer", "/api/v1/support/chats/{id}/close",
                 "/api/v1/support/chats/{id}/escalate",
+                "/api/v1/support/kb/articles", "/api/v1/support/kb/articles/{id}", "/api/v1/support/kb/search",
             ])
         }
     }
