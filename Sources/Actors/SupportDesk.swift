@@ -16,6 +16,7 @@ public final class SupportDesk: Sendable {
     private let settings: any SupportSettingsStore
     private let picker: AgentPicker
     private let knowledgeBase: KnowledgeBase
+    private let history: any EventHistoryStore
     private let slaWarningFraction: Double
     private let logger: Logger
 
@@ -23,11 +24,12 @@ public final class SupportDesk: Sendable {
     /// the ticket index and the stored settings; an SLA warning comes at `slaWarningFraction` of each target.
     public init(
         tickets: EntityRegistry<Ticket>, topics: Topics, index: any TicketIndexStore, settings: any SupportSettingsStore,
-        knowledgeBase: KnowledgeBase, slaWarningFraction: Double = 0.8, logger: Logger
+        knowledgeBase: KnowledgeBase, history: any EventHistoryStore, slaWarningFraction: Double = 0.8, logger: Logger
     ) {
         self.tickets = tickets
         self.picker = AgentPicker(topics: topics)
         self.knowledgeBase = knowledgeBase
+        self.history = history
         self.index = index
         self.settings = settings
         self.slaWarningFraction = slaWarningFraction
@@ -169,6 +171,22 @@ public final class SupportDesk: Sendable {
         if principal.isStaff { filter.queues = principal.workedQueues }
         do {
             return try await index.ticketSummaries(filter, after: cursor, limit: limit)
+        } catch {
+            throw .unavailable(error.message)
+        }
+    }
+
+    /// Per-agent figures for events from `from` to `to` (milliseconds since 1970), computed
+    /// from the stored history of tickets and chats (supervisors, admins and services).
+    public func agentAnalytics(from: Int64, to: Int64, by principal: Principal) async throws(EntityError) -> [AgentReport] {
+        guard !principal.roles.isDisjoint(with: [.admin, .supervisor, .service]) else {
+            throw .forbidden("agent analytics are for supervisors, admins and services")
+        }
+        guard from <= to else { throw .invalid("from must not be after to") }
+        do {
+            return try await history.foldHistory(
+                ofNamespaces: [Ticket.kind, ChatSession.kind], touchedFrom: from, to: to, into: AgentAnalytics(from: from, to: to)
+            ) { $0.add($1) }.report
         } catch {
             throw .unavailable(error.message)
         }

@@ -62,7 +62,7 @@ public struct HubServer: Sendable {
         chats = EntityRegistry<ChatSession>(topics: topics, store: store, settings: entitySettings, logger: logger)
         let knowledgeBase = KnowledgeBase(store: store)
         let support = SupportDesk(
-            tickets: tickets, topics: topics, index: store, settings: store, knowledgeBase: knowledgeBase,
+            tickets: tickets, topics: topics, index: store, settings: store, knowledgeBase: knowledgeBase, history: store,
             slaWarningFraction: configuration.slaWarningFraction, logger: logger)
         hub = HubContext(
             configuration: configuration, store: store, topics: topics,

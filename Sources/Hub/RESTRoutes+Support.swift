@@ -91,6 +91,20 @@ extension RESTRoutes {
         }
     }
 
+    /// `GET /support/analytics/agents?from=&to=`: per-agent figures (default: the last 7 days).
+    func registerAnalytics(on api: RouterGroup<BasicRequestContext>) {
+        api.get("/support/analytics/agents") { request, _ in
+            let principal = try await authenticate(request)
+            let query = request.uri.queryParameters
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let to = try milliseconds(query["to"], name: "to") ?? now
+            let from = try milliseconds(query["from"], name: "from") ?? to - 7 * 24 * 3_600_000
+            let agents = try await desk { try await hub.support.agentAnalytics(from: from, to: to, by: principal) }
+            return try encodeJSON(.ok, AnalyticsBody(
+                from: JSONText.timestamp(milliseconds: from), to: JSONText.timestamp(milliseconds: to), agents: agents))
+        }
+    }
+
     private func ticketID(_ context: BasicRequestContext) throws -> String {
         guard let id = context.parameters.get("id"), TopicName("ticket:" + id) != nil else { throw HubError.badRequest("invalid ticket id") }
         return id
@@ -220,4 +234,10 @@ private struct SLAPolicyBody: Decodable {
             name: "", priority: priority, queue: queue, firstResponseSeconds: firstResponseSeconds,
             nextResponseSeconds: nextResponseSeconds, resolutionSeconds: resolutionSeconds, businessHours: businessHours)
     }
+}
+
+/// The answer of `GET /support/analytics/agents`.
+private struct AnalyticsBody: Encodable {
+    var from, to: String
+    var agents: [AgentReport]
 }

@@ -112,17 +112,6 @@ extension RESTRoutes {
         return id
     }
 
-    /// An RFC 3339 time or Unix milliseconds, as milliseconds since 1970.
-    private func milliseconds(_ text: Substring?, name: String) throws -> Int64? {
-        guard let text else { return nil }
-        if let value = Int64(text), value >= 0 { return value }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let date = formatter.date(from: String(text)) ?? ISO8601DateFormatter().date(from: String(text))
-        guard let date else { throw HubError.badRequest("\(name) must be an RFC 3339 time or Unix milliseconds") }
-        return Int64(date.timeIntervalSince1970 * 1000)
-    }
-
     /// Runs a webhook call, mapping its error onto the wire.
     private func run<T>(_ body: () async throws -> T) async throws -> T {
         do {

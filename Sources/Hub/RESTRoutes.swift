@@ -31,6 +31,7 @@ struct RESTRoutes {
         registerSLAPolicies(on: api)
         registerChats(on: api)
         registerKnowledgeBase(on: api)
+        registerAnalytics(on: api)
     }
 
     private func ready() async throws -> Response {
@@ -126,6 +127,17 @@ struct RESTRoutes {
         guard let text = request.uri.queryParameters["limit"] else { return `default` }
         guard let limit = Int(text), (1...maximum).contains(limit) else { throw HubError.badRequest("limit must be from 1 to \(maximum)") }
         return limit
+    }
+
+    /// A query parameter holding an RFC 3339 time or Unix milliseconds, as milliseconds since 1970.
+    func milliseconds(_ text: Substring?, name: String) throws -> Int64? {
+        guard let text else { return nil }
+        if let value = Int64(text), value >= 0 { return value }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let date = formatter.date(from: String(text)) ?? ISO8601DateFormatter().date(from: String(text))
+        guard let date else { throw HubError.badRequest("\(name) must be an RFC 3339 time or Unix milliseconds") }
+        return Int64(date.timeIntervalSince1970 * 1000)
     }
 
     func jsonBody(_ request: Request) async throws -> JSONValue {

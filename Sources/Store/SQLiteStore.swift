@@ -174,11 +174,14 @@ public struct SQLiteStore: EventStore, WebhookStore {
     }
 
     private static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map {
-            StoredEvent(
-                topic: $0[0], offset: $0[1], epoch: $0[2], name: $0[3], data: $0[4], timeMilliseconds: $0[5],
-                audience: EventAudience(rawValue: $0[6]) ?? .staff)
-        }
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(event)
+    }
+
+    /// An event from a row of `topic, event_offset, epoch, name, data, time_ms, audience`.
+    static func event(_ row: Row) -> StoredEvent {
+        StoredEvent(
+            topic: row[0], offset: row[1], epoch: row[2], name: row[3], data: row[4], timeMilliseconds: row[5],
+            audience: EventAudience(rawValue: row[6]) ?? .staff)
     }
 
     /// A short random epoch: 64 bits as hex, enough that a restarted sequence never reuses one.

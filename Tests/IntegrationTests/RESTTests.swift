@@ -103,6 +103,7 @@ struct RESTTests {
                 "/api/v1/support/chats/{id}/read", "/api/v1/support/chats/{id}/transfer", "/api/v1/support/chats/{id}/close",
                 "/api/v1/support/chats/{id}/escalate",
                 "/api/v1/support/kb/articles", "/api/v1/support/kb/articles/{id}", "/api/v1/support/kb/search",
+                "/api/v1/support/analytics/agents",
             ])
         }
     }

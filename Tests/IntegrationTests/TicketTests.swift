@@ -248,13 +248,13 @@ struct TicketTests {
         }
     }
 
-    @Test func liveTicketActorsStayUnderTheirBound() async throws {
+    @Test func twentyThousandTicketsKeepLiveActorsUnderTheirBound() async throws {
         try await withHub({ $0.maxLiveActors = 50 }) { hub in
             let token = try await hub.token("svc", [.service])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<8 {
                     group.addTask {
-                        for n in 0..<125 {
+                        for n in 0..<2500 {
                             _ = try await create(hub, token: token, subject: "load \(worker)-\(n)")
                             #expect(hub.server.tickets.liveCount <= 50 + 8)
                         }
@@ -265,6 +265,41 @@ struct TicketTests {
             #expect(hub.server.tickets.liveCount <= 50)
             let all = try await http(.GET, hub.baseURL + "/api/v1/support/tickets?limit=200", token: token)
             #expect(all.json?["tickets"]?.array?.count == 200)
+        }
+    }
+
+    @Test func agentAnalyticsComeFromStoredEvents() async throws {
+        try await withHub { hub in
+            let customerToken = try await hub.token("cust-1", [.customer])
+            let agentToken = try await hub.token("agent-1", [.agent])
+            let supervisorToken = try await hub.token("sup", [.supervisor])
+            for _ in 0..<2 {
+                let id = try await create(hub, token: customerToken)
+                _ = try await http(.PATCH, hub.baseURL + "/api/v1/support/tickets/\(id)", token: agentToken, body: #"{"assignee":"agent-1","status":"open"}"#)
+                _ = try await http(.POST, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: agentToken, body: #"{"body":"on it"}"#)
+                _ = try await http(.PATCH, hub.baseURL + "/api/v1/support/tickets/\(id)", token: agentToken, body: #"{"status":"solved"}"#)
+            }
+            let chat = try await http(.POST, hub.baseURL + "/api/v1/support/chats", token: customerToken, body: "{}")
+            let chatID = try #require(chat.json?["id"]?.string)
+            _ = try await http(.POST, hub.baseURL + "/api/v1/support/chats/\(chatID)/transfer", token: agentToken, body: #"{"agent":"agent-1"}"#)
+            _ = try await http(.POST, hub.baseURL + "/api/v1/support/chats/\(chatID)/close", token: agentToken)
+
+            let report = try await http(.GET, hub.baseURL + "/api/v1/support/analytics/agents", token: supervisorToken)
+            #expect(report.status == 200, "\(report.text)")
+            let agent = try #require(report.json?["agents"]?.array?.first)
+            #expect(agent["agent"] == .string("agent-1"))
+            #expect(agent["tickets_assigned"] == .integer(2))
+            #expect(agent["tickets_solved"] == .integer(2))
+            #expect(agent["first_response"]?["count"] == .integer(2))
+            #expect(agent["resolution"]?["count"] == .integer(2))
+            #expect(agent["sla_breaches"] == .integer(0))
+            #expect(agent["chats_handled"] == .integer(1))
+            let past = try await http(
+                .GET, hub.baseURL + "/api/v1/support/analytics/agents?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z", token: supervisorToken)
+            #expect(past.json?["agents"]?.array?.isEmpty == true)
+            #expect(try await http(.GET, hub.baseURL + "/api/v1/support/analytics/agents", token: agentToken).status == 403)
+            #expect(try await http(.GET, hub.baseURL + "/api/v1/support/analytics/agents?from=yesterday", token: supervisorToken).status == 400)
+            #expect(try await http(.GET, hub.baseURL + "/api/v1/support/analytics/agents?from=2000&to=1000", token: supervisorToken).status == 422)
         }
     }
 }
