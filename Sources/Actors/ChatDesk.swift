@@ -15,6 +15,7 @@ public final class ChatDesk: Sendable {
     public let chats: EntityRegistry<ChatSession>
     private let support: SupportDesk
     private let knowledgeBase: KnowledgeBase
+    private let assistant: ReplyAssistant
     private let topics: Topics
     private let index: any ChatIndexStore
     private let picker: AgentPicker
@@ -23,12 +24,13 @@ public final class ChatDesk: Sendable {
 
     /// Creates the desk. A participant's typing signals go out at most once per `typingInterval`.
     public init(
-        chats: EntityRegistry<ChatSession>, support: SupportDesk, knowledgeBase: KnowledgeBase, topics: Topics,
-        index: any ChatIndexStore, typingInterval: Duration = .seconds(1), logger: Logger
+        chats: EntityRegistry<ChatSession>, support: SupportDesk, knowledgeBase: KnowledgeBase, assistant: ReplyAssistant,
+        topics: Topics, index: any ChatIndexStore, typingInterval: Duration = .seconds(1), logger: Logger
     ) {
         self.chats = chats
         self.support = support
         self.knowledgeBase = knowledgeBase
+        self.assistant = assistant
         self.topics = topics
         self.index = index
         self.picker = AgentPicker(topics: topics)
@@ -139,6 +141,15 @@ public final class ChatDesk: Sendable {
     ) async throws(EntityError) -> (messages: [StoredEvent], next: Int64?) {
         try await authorize(id, principal)
         return try await messages(id, after: offset, limit: limit)
+    }
+
+    /// Articles and, with an assistant provider, a drafted reply for an agent of the chat
+    /// (staff participants); see ``ReplyAssistant``.
+    public func assist(_ id: String, by principal: Principal) async throws(EntityError) -> ReplyAssist {
+        guard principal.isStaff else { throw .forbidden("the assistant is for agents") }
+        let chat = try await participantState(id, principal)
+        guard let topic = TopicName("chat:" + chat.id) else { throw .invalid("invalid chat id \(id)") }
+        return try await assistant.assist(chat: topic)
     }
 
     /// A page of chats, newest first: a customer's own, or those of the queues an agent works.

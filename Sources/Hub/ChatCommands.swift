@@ -8,7 +8,8 @@ import Store
 /// one per participant per second while typing; a stop always goes out),
 /// `chat.read {offset}` → `{offset}` (the reader's last-read offset in force),
 /// `chat.transfer {agent}`, `chat.close` → the chat, and
-/// `chat.escalate {priority?, subject?}` → `{chat, ticket}`. Messages are `publish`ed.
+/// `chat.escalate {priority?, subject?}` → `{chat, ticket}`, `chat.assist` → `{draft, articles,
+/// error?}`. Messages are `publish`ed.
 struct ChatCommands {
     let chats: ChatDesk
 
@@ -45,6 +46,8 @@ struct ChatCommands {
                 }
                 let (chat, ticket) = try await chats.escalate(id, priority: priority, subject: subject, by: principal)
                 return try encode(EscalationBody(chat: ChatBody(chat), ticket: TicketBody(ticket, showNotes: true)))
+            case "chat.assist":
+                return try encode(AssistBody(try await chats.assist(id, by: principal)))
             default:
                 throw .notFound("no command \(name.prefix(64)) for chats")
             }

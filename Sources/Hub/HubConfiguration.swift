@@ -50,6 +50,8 @@ public struct HubConfiguration: Sendable, Codable {
     public var snapshotEvery: Int = 100
     /// The share of an SLA target after which `ticket.sla_warning` is recorded (default 0.8).
     public var slaWarningFraction: Double = 0.8
+    /// The optional AI assistant that drafts replies for agents (off unless `url` is set).
+    public var assistant = AssistantSettings()
 
     /// The defaults.
     public init() {}

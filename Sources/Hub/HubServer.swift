@@ -60,6 +60,11 @@ public struct HubServer: Sendable {
             snapshotEvery: configuration.snapshotEvery)
         tickets = EntityRegistry<Ticket>(topics: topics, store: store, settings: entitySettings, logger: logger)
         chats = EntityRegistry<ChatSession>(topics: topics, store: store, settings: entitySettings, logger: logger)
+        do throws(GatewayError) {
+            try configuration.assistant.validate()
+        } catch {
+            throw .badRequest(error.message)
+        }
         let knowledgeBase = KnowledgeBase(store: store)
         let support = SupportDesk(
             tickets: tickets, topics: topics, index: store, settings: store, knowledgeBase: knowledgeBase, history: store,
@@ -72,7 +77,13 @@ public struct HubServer: Sendable {
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),
             webhooks: webhooks,
             support: support,
-            chats: ChatDesk(chats: chats, support: support, knowledgeBase: knowledgeBase, topics: topics, index: store, logger: logger),
+            chats: ChatDesk(
+                chats: chats, support: support, knowledgeBase: knowledgeBase,
+                assistant: ReplyAssistant(
+                    knowledgeBase: knowledgeBase,
+                    drafter: configuration.assistant.isEnabled ? ChatCompletionsDrafter(settings: configuration.assistant) : nil,
+                    topics: topics, logger: logger),
+                topics: topics, index: store, logger: logger),
             knowledgeBase: knowledgeBase,
             logger: logger)
     }

@@ -93,6 +93,9 @@ enum OpenAPIDocument {
  "/api/v1/support/chats/{id}/close":{
   "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
   "post":{"summary":"Close the chat: chat.closed, then every subscription ends with unsubscribed","responses":{"200":{"description":"The chat","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Chat"}}}},"403":{"$ref":"#/components/responses/Forbidden"},"409":{"description":"Closed already"}}}},
+ "/api/v1/support/chats/{id}/assist":{
+  "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
+  "post":{"summary":"Articles and, with an assistant provider, a drafted reply (staff)","responses":{"200":{"description":"The suggestion","content":{"application/json":{"schema":{"type":"object","properties":{"draft":{"type":["string","null"]},"articles":{"type":"array","items":{"type":"object"}},"error":{"type":"object","properties":{"code":{"type":"string","enum":["assistant_timeout","assistant_failed","assistant_invalid_answer"]},"message":{"type":"string"}}}}}}}},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"}}}},
  "/api/v1/support/chats/{id}/escalate":{
   "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
   "post":{"summary":"Open a ticket from the chat (staff): the customer requests it, the transcript is its first message","requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"priority":{"type":"string","enum":["low","normal","high","urgent"]},"subject":{"type":"string"}}}}}},

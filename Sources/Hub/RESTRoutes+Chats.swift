@@ -75,6 +75,11 @@ extension RESTRoutes {
             let chat = try await desk { try await hub.chats.close(try chatID(context), by: principal) }
             return try encodeJSON(.ok, ChatBody(chat))
         }
+        chats.post("/:id/assist") { request, context in
+            let principal = try await authenticate(request)
+            let assist = try await desk { try await hub.chats.assist(try chatID(context), by: principal) }
+            return try encodeJSON(.ok, AssistBody(assist))
+        }
         chats.post("/:id/escalate") { request, context in
             let principal = try await authenticate(request)
             let id = try chatID(context)
@@ -115,4 +120,22 @@ struct ChatSummaryBody: Encodable {
 struct ChatPage: Encodable {
     var chats: [ChatSummaryBody]
     var nextCursor: String?
+}
+
+/// What the assistant offers an agent: a draft (null without a provider or when it failed,
+/// then `error` says why) and matching articles.
+struct AssistBody: Encodable {
+    struct Failure: Encodable {
+        var code, message: String
+    }
+
+    var draft: String?
+    var articles: [SearchResultBody]
+    var error: Failure?
+
+    init(_ assist: ReplyAssist) {
+        draft = assist.draft
+        articles = assist.articles.map(SearchResultBody.init)
+        error = assist.failure.map { Failure(code: $0.code, message: $0.message) }
+    }
 }

@@ -101,7 +101,7 @@ struct RESTTests {
                 "/api/v1/support/sla-policies/{name}", "/api/v1/support/sla-policies", "/api/v1/support/queues/{queue}",
                 "/api/v1/support/chats", "/api/v1/support/chats/{id}", "/api/v1/support/chats/{id}/messages",
                 "/api/v1/support/chats/{id}/read", "/api/v1/support/chats/{id}/transfer", "/api/v1/support/chats/{id}/close",
-                "/api/v1/support/chats/{id}/escalate",
+                "/api/v1/support/chats/{id}/escalate", "/api/v1/support/chats/{id}/assist",
                 "/api/v1/support/kb/articles", "/api/v1/support/kb/articles/{id}", "/api/v1/support/kb/search",
                 "/api/v1/support/analytics/agents",
             ])

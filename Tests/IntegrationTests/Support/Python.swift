@@ -27,6 +27,25 @@ func runPython(_ script: String, _ arguments: [String], timeout: Duration = .sec
     return (process.terminationStatus, await output.value)
 }
 
+/// Starts a server script from `Tests/IntegrationTests/Python` and waits for its
+/// `listening PORT` line; returns the process, the port and its standard output.
+func startPythonServer(_ script: String, _ arguments: [String] = []) async throws -> (Process, port: Int, output: FileHandle) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", pythonScript(script)] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading
+    while let line = await output.nextLine() {
+        if line.hasPrefix("listening "), let port = Int(line.dropFirst("listening ".count)) {
+            return (process, port, output)
+        }
+    }
+    if process.isRunning { process.terminate() }
+    throw TestFailure("\(script) exited before listening")
+}
+
 extension FileHandle {
     /// The next line of a pipe, read off the cooperative pool; nil at end of file.
     func nextLine() async -> String? {

@@ -16,20 +16,8 @@ final class WebhookReceiver: Sendable {
 
     /// Starts the receiver (on `port`, or a free one) and waits for its `listening PORT` line.
     static func start(port: Int? = nil) async throws -> WebhookReceiver {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", pythonScript("webhook_receiver.py")] + (port.map { ["--port", String($0)] } ?? [])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading
-        while let line = await output.nextLine() {
-            if line.hasPrefix("listening "), let port = Int(line.dropFirst("listening ".count)) {
-                return WebhookReceiver(process: process, port: port, output: output)
-            }
-        }
-        if process.isRunning { process.terminate() }
-        throw TestFailure("webhook_receiver.py exited before listening")
+        let (process, port, output) = try await startPythonServer("webhook_receiver.py", port.map { ["--port", String($0)] } ?? [])
+        return WebhookReceiver(process: process, port: port, output: output)
     }
 
     private init(process: Process, port: Int, output: FileHandle) {
