@@ -83,6 +83,7 @@ public actor Ticket: Entity {
         case "ticket.status_changed":
             guard let changed = event.payload(StatusChanged.self) else { return }
             state.status = changed.to
+            if changed.to == .solved || changed.to == .closed { state.sla?.stopAwaitingReply() }
             if let policy = state.sla?.policy {
                 let at = Date(milliseconds: event.timeMilliseconds)
                 if TicketLifecycle.resolutionClockRuns(in: changed.to) {
@@ -93,9 +94,11 @@ public actor Ticket: Entity {
             }
         case "comment.created":
             guard let comment = event.payload(CommentCreated.self) else { return }
-            if comment.internal { state.notes += 1 } else { state.comments += 1 }
-            if comment.staff == true, !comment.internal, state.sla?.firstResponseMilliseconds == nil {
-                state.sla?.firstResponseMilliseconds = event.timeMilliseconds
+            if comment.internal {
+                state.notes += 1
+            } else {
+                state.comments += 1
+                state.sla?.notePublicComment(byStaff: comment.staff == true, at: event.timeMilliseconds)
             }
         case "ticket.sla_applied":
             guard let applied = event.payload(SLAApplied.self) else { return }

@@ -1,12 +1,14 @@
 import Foundation
 
 /// A ticket's service-level targets: the policy applied at creation, when the first
-/// response came, the resolution clock (paused while the ticket waits), and which
-/// warnings and breaches were already recorded (each at most once per target).
+/// response came, whether a customer waits for the next response, the resolution clock
+/// (paused while the ticket waits), and which warnings and breaches were already recorded
+/// (each at most once per target, and per wait for the next response).
 public struct TicketSLA: Codable, Sendable, Equatable {
     /// The targets a ticket is measured against.
     public enum Target: String, Codable, Sendable, CaseIterable {
         case firstResponse = "first_response"
+        case nextResponse = "next_response"
         case resolution
     }
 
@@ -27,6 +29,9 @@ public struct TicketSLA: Codable, Sendable, Equatable {
     public var startedMilliseconds: Int64
     /// When staff first answered publicly; nil until then.
     public var firstResponseMilliseconds: Int64?
+    /// When a customer's reply, after the first response, started waiting for staff's next
+    /// public answer; nil while nobody waits. Each wait is its own next-response target.
+    public var awaitingReplyMilliseconds: Int64?
     /// Time toward resolution; runs only while the ticket is new or open.
     public var resolution = SLAClock()
     /// `target.alert` pairs already recorded.
@@ -38,6 +43,24 @@ public struct TicketSLA: Codable, Sendable, Equatable {
         self.warningFraction = warningFraction
         self.startedMilliseconds = startedMilliseconds
         resolution.start(at: Date(milliseconds: startedMilliseconds))
+    }
+
+    /// Notes a public comment at `time`: staff's answers meet the response targets; a
+    /// customer's reply after the first response starts a next-response wait, whose
+    /// alerts may be recorded afresh.
+    public mutating func notePublicComment(byStaff: Bool, at time: Int64) {
+        if byStaff {
+            if firstResponseMilliseconds == nil { firstResponseMilliseconds = time }
+            awaitingReplyMilliseconds = nil
+        } else if firstResponseMilliseconds != nil, awaitingReplyMilliseconds == nil {
+            awaitingReplyMilliseconds = time
+            recorded = recorded.filter { !$0.hasPrefix(Target.nextResponse.rawValue + ".") }
+        }
+    }
+
+    /// Ends any next-response wait: a solved or closed ticket expects no answer.
+    public mutating func stopAwaitingReply() {
+        awaitingReplyMilliseconds = nil
     }
 
     /// The timer name of a target's alert.
@@ -59,6 +82,7 @@ public struct TicketSLA: Codable, Sendable, Equatable {
     private func seconds(of target: Target) -> Int {
         switch target {
         case .firstResponse: policy.firstResponseSeconds
+        case .nextResponse: policy.nextResponseSeconds
         case .resolution: policy.resolutionSeconds
         }
     }
@@ -67,6 +91,8 @@ public struct TicketSLA: Codable, Sendable, Equatable {
         switch target {
         case .firstResponse:
             firstResponseMilliseconds == nil ? policy.due(after: seconds, from: Date(milliseconds: startedMilliseconds)) : nil
+        case .nextResponse:
+            awaitingReplyMilliseconds.map { policy.due(after: seconds, from: Date(milliseconds: $0)) }
         case .resolution:
             resolution.due(targetSeconds: seconds, policy: policy)
         }

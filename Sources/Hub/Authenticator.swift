@@ -32,13 +32,16 @@ public struct Authentication: Sendable, Equatable {
 public final class Authenticator: Sendable {
     private let keys: JWTKeyCollection
     private let store: any EventStore
+    private let agentQueues: [String: [String]]
 
-    /// Creates an authenticator for the given secret (at least 32 bytes).
-    public init(secret: [UInt8], store: any EventStore) async {
+    /// Creates an authenticator for the given secret (at least 32 bytes). `agentQueues`
+    /// gives the support queues of agents whose tokens carry no `queues` claim.
+    public init(secret: [UInt8], store: any EventStore, agentQueues: [String: [String]] = [:]) async {
         precondition(secret.count >= 32, "the HS256 secret must be at least 32 bytes")
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(key: SymmetricKey(data: secret)), digestAlgorithm: .sha256)
         self.store = store
+        self.agentQueues = agentQueues
     }
 
     /// Verifies a bearer token.
@@ -64,7 +67,8 @@ public final class Authenticator: Sendable {
         }
         return Authentication(
             principal: Principal(
-                subject: claims.sub.value, roles: Set(roles), topicPatterns: claims.topics ?? [], queues: claims.queues),
+                subject: claims.sub.value, roles: Set(roles), topicPatterns: claims.topics ?? [],
+                queues: claims.queues ?? agentQueues[claims.sub.value]),
             expires: claims.exp.value)
     }
 

@@ -50,6 +50,9 @@ public struct HubConfiguration: Sendable, Codable {
     public var snapshotEvery: Int = 100
     /// The share of an SLA target after which `ticket.sla_warning` is recorded (default 0.8).
     public var slaWarningFraction: Double = 0.8
+    /// The support queues each agent works, by subject, for tokens without a `queues`
+    /// claim (a claim wins); an agent in neither works every queue.
+    public var agentQueues: [String: [String]] = [:]
     /// The optional AI assistant that drafts replies for agents (off unless `url` is set).
     public var assistant = AssistantSettings()
 

@@ -71,7 +71,7 @@ public struct HubServer: Sendable {
             slaWarningFraction: configuration.slaWarningFraction, logger: logger)
         hub = HubContext(
             configuration: configuration, store: store, topics: topics,
-            authenticator: await Authenticator(secret: secret, store: store),
+            authenticator: await Authenticator(secret: secret, store: store, agentQueues: configuration.agentQueues),
             connections: ConnectionRegistry(
                 maxPerUser: configuration.maxConnectionsPerUser, grace: .seconds(configuration.shutdownGraceSeconds), logger: logger),
             restLimiter: RESTRateLimiter(limits: configuration.restLimits),

@@ -183,8 +183,27 @@ struct TicketTests {
             #expect(refused["error"]?["code"] == .string("forbidden"))
             let allowed = try await agent.request(2, #"{"op":"subscribe","id":2,"topic":"tickets:billing"}"#)
             #expect(allowed["ok"] == .bool(true))
+            let otherTicket = try await agent.request(3, #"{"op":"subscribe","id":3,"topic":"ticket:\#(shipping)"}"#)
+            #expect(otherTicket["error"]?["code"] == .string("forbidden"))
+            _ = try await agent.subscribe(4, "ticket:\(billing)")
             // A supervisor works every queue
             #expect(try await http(.GET, base + "/\(shipping)", token: supervisorToken).status == 200)
+        }
+    }
+
+    @Test func theConfigurationGivesQueuesToAgentsWithoutAClaim() async throws {
+        try await withHub({ $0.agentQueues = ["agent-c": ["shipping"]] }) { hub in
+            let supervisorToken = try await hub.token("sup", [.supervisor])
+            let billing = try await create(hub, token: supervisorToken, queue: "billing")
+            let shipping = try await create(hub, token: supervisorToken, queue: "shipping")
+            let base = hub.baseURL + "/api/v1/support/tickets"
+            let configured = try await hub.token("agent-c", [.agent])
+            #expect(try await http(.GET, base + "/\(shipping)", token: configured).status == 200)
+            #expect(try await http(.GET, base + "/\(billing)", token: configured).status == 403)
+            let claimed = try await hub.token("agent-c", [.agent], queues: ["billing"])
+            #expect(try await http(.GET, base + "/\(billing)", token: claimed).status == 200, "a claim wins")
+            let unlisted = try await hub.token("agent-d", [.agent])
+            #expect(try await http(.GET, base + "/\(billing)", token: unlisted).status == 200)
         }
     }
 
@@ -265,6 +284,24 @@ struct TicketTests {
             #expect(hub.server.tickets.liveCount <= 50)
             let all = try await http(.GET, hub.baseURL + "/api/v1/support/tickets?limit=200", token: token)
             #expect(all.json?["tickets"]?.array?.count == 200)
+        }
+    }
+
+    @Test func aCustomerReplyThatWaitsTooLongBreachesTheNextResponseTarget() async throws {
+        try await withHub { hub in
+            let policy = try await http(
+                .PUT, hub.baseURL + "/api/v1/support/sla-policies/chatty", token: try await hub.token("boss", [.admin]),
+                body: #"{"priority":"high","first_response_seconds":600,"next_response_seconds":1,"resolution_seconds":6000}"#)
+            #expect(policy.status == 200)
+            let customerToken = try await hub.token("cust-1", [.customer])
+            let agentToken = try await hub.token("agent-1", [.agent])
+            let id = try await create(hub, token: customerToken)
+            let watcher = SocketClient(url: hub.webSocketURL, token: agentToken)
+            _ = try await watcher.subscribe(1, "ticket:\(id)")
+            _ = try await http(.POST, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: agentToken, body: #"{"body":"Looking"}"#)
+            _ = try await http(.POST, hub.baseURL + "/api/v1/support/tickets/\(id)/comments", token: customerToken, body: #"{"body":"Any news?"}"#)
+            let breach = try await watcher.next { $0["name"] == .string("ticket.sla_breached") }
+            #expect(breach["data"]?["target"] == .string("next_response"))
         }
     }
 
