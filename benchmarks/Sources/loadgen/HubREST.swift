@@ -12,7 +12,7 @@ enum HubREST {
         var body: String
     }
 
-    /// Sends `json` to `path` with `method` and reads the whole response.
+    /// Sends `json` (none when empty) to `path` with `method` and reads the whole response.
     static func request(_ hub: HubOptions, method: HTTPMethod, path: String, json: String) async throws -> Response {
         let (host, port) = try hub.hostAndPort
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -26,11 +26,13 @@ enum HubREST {
             var headers = HTTPHeaders()
             headers.add(name: "host", value: "\(host):\(port)")
             headers.add(name: "authorization", value: "Bearer \(hub.token)")
-            headers.add(name: "content-type", value: "application/json")
-            headers.add(name: "content-length", value: "\(json.utf8.count)")
+            if !json.isEmpty {
+                headers.add(name: "content-type", value: "application/json")
+                headers.add(name: "content-length", value: "\(json.utf8.count)")
+            }
             headers.add(name: "connection", value: "close")
             try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
-            try await outbound.write(.body(.byteBuffer(ByteBuffer(string: json))))
+            if !json.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(string: json)))) }
             try await outbound.write(.end(nil))
             var status = 0
             var body = ByteBuffer()
