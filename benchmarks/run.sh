@@ -22,14 +22,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/benchmarks"
 DURATION=${DURATION:-10}
 SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare webhooks webhooks-drain"}
-HUB="$ROOT/.build-release/release/switchboard"
-LOADGEN="$BENCH/.build-bench/release/loadgen"
+# Scratch paths of the two release builds, so a run can use builds of its own.
+HUB_SCRATCH=${HUB_SCRATCH:-.build-release}
+BENCH_SCRATCH=${BENCH_SCRATCH:-.build-bench}
+HUB="$ROOT/$HUB_SCRATCH/release/switchboard"
+LOADGEN="$BENCH/$BENCH_SCRATCH/release/loadgen"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-    echo "== building the hub (release, .build-release)"
-    (cd "$ROOT" && swift build -c release --scratch-path .build-release --product switchboard)
-    echo "== building the load generator (release, benchmarks/.build-bench)"
-    (cd "$BENCH" && swift build -c release --scratch-path .build-bench)
+    echo "== building the hub (release, $HUB_SCRATCH)"
+    (cd "$ROOT" && swift build -c release --scratch-path "$HUB_SCRATCH" --product switchboard)
+    echo "== building the load generator (release, benchmarks/$BENCH_SCRATCH)"
+    (cd "$BENCH" && swift build -c release --scratch-path "$BENCH_SCRATCH")
 fi
 
 # 10,000 connections need 10,000 descriptors in the hub and in the load generator.
@@ -148,7 +151,9 @@ for name in $SCENARIOS; do
         HUB_ENV=()
         ;;
     webhooks-drain)
-        HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE=0s,1s,1s,1s,1s,1s,1s,1s,1s,1s)
+        # 0s then 1s x 599: every message must still be pending when the fill ends, however
+        # many refused attempts the hub makes meanwhile (10 attempts ran out during a 130 s fill).
+        HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE="0s$(printf ',1s%.0s' {1..599})")
         drain_scenario "$name" 100000
         HUB_ENV=()
         ;;

@@ -85,7 +85,12 @@ public struct AddressPolicy: Sendable {
     /// - Important: DNS may answer differently later (rebinding). To be safe, connect
     ///   only to the addresses returned here.
     public func check(url: String) async throws(GatewayError) -> [IPAddress] {
-        let host = try Self.host(of: url)
+        try await check(host: Self.host(of: url))
+    }
+
+    /// ``check(url:)`` for a host that ``host(of:)`` already took from a valid URL: parsing
+    /// may be done once, but this resolves and checks again at every call.
+    func check(host: String) async throws(GatewayError) -> [IPAddress] {
         let literal = IPAddress(host)
         let addresses: [IPAddress]
         if let literal {
@@ -105,7 +110,7 @@ public struct AddressPolicy: Sendable {
 
     /// The host of an http(s) URL without user info, as written (percent-encoding and
     /// zone ids are refused rather than decoded, so what is checked is what is dialled).
-    private static func host(of url: String) throws(GatewayError) -> String {
+    static func host(of url: String) throws(GatewayError) -> String {
         guard let components = URLComponents(string: url) else {
             throw .invalidURL("the webhook URL is malformed")
         }

@@ -32,7 +32,6 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     private let store: any WebhookStore
-    private let endpoints: WebhookEndpoints
     private let settings: WebhookSettings
     private let logger: Logger
     private let onEndpointDisabled: @Sendable (WebhookEndpointRecord, String) async -> Void
@@ -40,6 +39,7 @@ public final class WebhookDispatcher: Service, Sendable {
     private let wakeUps: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let metrics = WebhookMetrics()
+    private let targets: DeliveryTargets
 
     /// How often the outbox is polled when nothing else wakes the dispatcher.
     static let pollInterval = Duration.milliseconds(100)
@@ -51,10 +51,10 @@ public final class WebhookDispatcher: Service, Sendable {
         onEndpointDisabled: @escaping @Sendable (WebhookEndpointRecord, String) async -> Void
     ) {
         self.store = store
-        self.endpoints = endpoints
         self.settings = settings
         self.logger = logger
         self.onEndpointDisabled = onEndpointDisabled
+        targets = DeliveryTargets(endpoints: endpoints)
         (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -70,8 +70,12 @@ public final class WebhookDispatcher: Service, Sendable {
         // A refused connection is a failed attempt, retried on our schedule; the client's own
         // retries would hold the slot until the timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // The hub records no spans; without this each attempt opens a no-op span and sets its attributes.
+        configuration.tracing.tracer = nil
+        // One write per request instead of three (head, body and end are flushed separately).
+        configuration.http1_1ConnectionDebugInitializer = FlushCoalescingHandler.install(on:)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let sender = WebhookSender(client: client, endpoints: endpoints, settings: settings)
+        let sender = WebhookSender(client: client, targets: targets, settings: settings)
         let recorder = AttemptRecorder(store: store, logger: logger)
         let ticker = Task { [wake] in
             while !Task.isCancelled {
@@ -111,10 +115,12 @@ public final class WebhookDispatcher: Service, Sendable {
         try? await client.shutdown()
     }
 
-    /// Reloads the enabled endpoints and forgets which were drained.
+    /// Reloads the enabled endpoints, forgets which were drained and drops the delivery
+    /// targets of the others.
     private func refreshEndpoints() async {
         do {
             let enabled = try await store.webhookEndpoints().filter(\.enabled).map(\.id)
+            targets.keepOnly(Set(enabled))
             state.withLock { state in
                 state.endpoints = enabled
                 state.drained = []

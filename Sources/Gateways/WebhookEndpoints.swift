@@ -108,15 +108,14 @@ public struct WebhookEndpoints: Sendable {
         return (endpoint, secret)
     }
 
-    /// The secrets that sign for an endpoint now: its current one, then the previous one
-    /// while the overlap lasts.
-    public func signingSecrets(of endpoint: WebhookEndpointRecord, nowMilliseconds: Int64) throws(GatewayError) -> [WebhookSecret] {
-        var secrets = [try WebhookSecret(bytes: box.open(endpoint.sealedSecret))]
-        if let previous = endpoint.sealedPreviousSecret, let expires = endpoint.previousSecretExpiresMilliseconds,
-           nowMilliseconds < expires {
-            secrets.append(WebhookSecret(bytes: try box.open(previous)))
+    /// An endpoint's secrets, opened: the current one, and the previous one if a rotation
+    /// left one (whether its overlap has ended is the caller's check, at each use).
+    func openSecrets(of endpoint: WebhookEndpointRecord) throws(GatewayError) -> (current: WebhookSecret, previous: WebhookSecret?) {
+        let current = WebhookSecret(bytes: try box.open(endpoint.sealedSecret))
+        guard let previous = endpoint.sealedPreviousSecret, endpoint.previousSecretExpiresMilliseconds != nil else {
+            return (current, nil)
         }
-        return secrets
+        return (current, WebhookSecret(bytes: try box.open(previous)))
     }
 
     /// Sends one message again, with a fresh retry schedule.

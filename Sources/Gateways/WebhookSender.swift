@@ -8,7 +8,7 @@ import Store
 /// what becomes of the message and its endpoint.
 struct WebhookSender: Sendable {
     let client: HTTPClient
-    let endpoints: WebhookEndpoints
+    let targets: DeliveryTargets
     let settings: WebhookSettings
 
     /// Attempts `delivery` now. Never throws: every failure is an outcome.
@@ -32,10 +32,10 @@ struct WebhookSender: Sendable {
 
     private func send(_ delivery: WebhookDelivery, at now: Int64) async -> Answer {
         let endpoint = delivery.endpoint
-        let secrets: [WebhookSecret]
+        let target: DeliveryTarget
         do {
-            _ = try await settings.addressPolicy.check(url: endpoint.url)
-            secrets = try endpoints.signingSecrets(of: endpoint, nowMilliseconds: now)
+            target = try targets.target(for: endpoint)
+            _ = try await settings.addressPolicy.check(host: target.host)
         } catch {
             return Answer(error: error.message)
         }
@@ -49,7 +49,8 @@ struct WebhookSender: Sendable {
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         request.headers.add(
             name: "webhook-signature",
-            value: WebhookSigner.header(id: delivery.message.id, timestamp: timestamp, body: body, secrets: secrets))
+            value: WebhookSigner.header(
+                id: delivery.message.id, timestamp: timestamp, body: body, keys: target.keys(nowMilliseconds: now)))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: TimeAmount(settings.timeout))

@@ -23,8 +23,8 @@ public struct WebhookSettings: Sendable {
     public init(
         retrySchedule: RetrySchedule = .standard, addressPolicy: AddressPolicy = AddressPolicy(),
         timeout: Duration = .seconds(15), secretOverlap: Duration = .seconds(24 * 3600),
-        disableAfter: Duration = .seconds(5 * 24 * 3600), maxConcurrentDeliveries: Int = 128,
-        maxConcurrentPerEndpoint: Int = 16, maxResponseBytes: Int = 4096, retention: Duration = .seconds(7 * 24 * 3600)
+        disableAfter: Duration = .seconds(5 * 24 * 3600), maxConcurrentDeliveries: Int = 512,
+        maxConcurrentPerEndpoint: Int = 64, maxResponseBytes: Int = 4096, retention: Duration = .seconds(7 * 24 * 3600)
     ) {
         self.retrySchedule = retrySchedule
         self.addressPolicy = addressPolicy

@@ -8,18 +8,18 @@ public enum WebhookSigner {
     /// The characters of a message id after its `msg_` prefix: URL-safe, no separators.
     static let idAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
-    /// `v1,` + base64(HMAC-SHA256(key: secret.bytes, message: "{id}.{timestamp}.{body}")).
-    public static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: secret.bytes))
+    /// `v1,` + base64(HMAC-SHA256(key: the secret's bytes, message: "{id}.{timestamp}.{body}")).
+    public static func signature(id: String, timestamp: Int64, body: [UInt8], key: WebhookSigningKey) -> String {
+        var hmac = key.keyed
         hmac.update(data: Array("\(id).\(timestamp).".utf8))
         hmac.update(data: body)
         return "v1," + Data(hmac.finalize()).base64EncodedString()
     }
 
-    /// The `webhook-signature` header value: one signature per secret, space-separated, in
+    /// The `webhook-signature` header value: one signature per key, space-separated, in
     /// the order given, so a receiver accepts the message during a secret rotation.
-    public static func header(id: String, timestamp: Int64, body: [UInt8], secrets: [WebhookSecret]) -> String {
-        secrets.map { signature(id: id, timestamp: timestamp, body: body, secret: $0) }.joined(separator: " ")
+    public static func header(id: String, timestamp: Int64, body: [UInt8], keys: [WebhookSigningKey]) -> String {
+        keys.map { signature(id: id, timestamp: timestamp, body: body, key: $0) }.joined(separator: " ")
     }
 
     /// A new message id: `msg_` + 24 random characters from `[A-Za-z0-9]` (about 143 bits,

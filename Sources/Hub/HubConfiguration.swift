@@ -84,10 +84,10 @@ public struct WebhookConfiguration: Sendable, Codable {
     public var secretOverlapSeconds: Int = 24 * 3600
     /// An endpoint failing every attempt for this many seconds is disabled (default 5 days).
     public var disableAfterSeconds: Int = 5 * 24 * 3600
-    /// Attempts in flight at once, overall (default 128).
-    public var maxConcurrentDeliveries: Int = 128
-    /// Attempts in flight at once to one endpoint (default 16).
-    public var maxConcurrentPerEndpoint: Int = 16
+    /// Attempts in flight at once, overall (default 512: eight endpoints at their limit).
+    public var maxConcurrentDeliveries: Int = 512
+    /// Attempts in flight at once to one endpoint (default 64).
+    public var maxConcurrentPerEndpoint: Int = 64
     /// The AES-256 key (base64 of 32 bytes) sealing webhook secrets at rest; by default a
     /// key generated in the data directory (`webhook.key`, mode 0600).
     public var secretKey: String?

@@ -90,8 +90,10 @@ extension SQLiteStore {
                     """).execute(arguments: [status.rawValue, next, attempt.error, attempt.messageID])
                 switch outcome.endpoint {
                 case .healthy:
-                    try db.cachedStatement(sql: "UPDATE webhook_endpoints SET failing_since_ms = NULL WHERE id = ?")
-                        .execute(arguments: [attempt.endpointID])
+                    // Most successes follow successes: then no row is written.
+                    try db.cachedStatement(sql: """
+                        UPDATE webhook_endpoints SET failing_since_ms = NULL WHERE id = ? AND failing_since_ms IS NOT NULL
+                        """).execute(arguments: [attempt.endpointID])
                 case .failing:
                     try db.cachedStatement(sql: """
                         UPDATE webhook_endpoints SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE id = ?

@@ -41,24 +41,33 @@ struct WebhookSignerTests {
     @Test func matchesTheSpecificationVector() throws {
         let secret = try WebhookSecret(encoded: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         #expect(
-            WebhookSigner.signature(id: id, timestamp: timestamp, body: body, secret: secret)
+            WebhookSigner.signature(id: id, timestamp: timestamp, body: body, key: WebhookSigningKey(secret))
                 == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+
+    @Test func aKeyReusedForManyMessagesSignsEachAsAFreshKeyWould() throws {
+        let key = WebhookSigningKey(try WebhookSecret(encoded: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+        let first = WebhookSigner.signature(id: id, timestamp: timestamp, body: body + [0x20], key: key)
+        #expect(WebhookSigner.signature(id: id, timestamp: timestamp, body: body, key: key)
+            == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(WebhookSigner.signature(id: id, timestamp: timestamp, body: body + [0x20], key: key) == first)
     }
 
     @Test func headerListsOneSignaturePerSecretInOrder() throws {
         let current = try WebhookSecret(encoded: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         let previous = WebhookSecret(bytes: Array(repeating: 1, count: 32))
-        let header = WebhookSigner.header(id: id, timestamp: timestamp, body: body, secrets: [current, previous])
+        let header = WebhookSigner.header(
+            id: id, timestamp: timestamp, body: body, keys: [WebhookSigningKey(current), WebhookSigningKey(previous)])
         let parts = header.split(separator: " ").map(String.init)
         #expect(parts.count == 2)
         #expect(parts[0] == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
-        #expect(parts[1] == WebhookSigner.signature(id: id, timestamp: timestamp, body: body, secret: previous))
+        #expect(parts[1] == WebhookSigner.signature(id: id, timestamp: timestamp, body: body, key: WebhookSigningKey(previous)))
         #expect(parts[0] != parts[1])
     }
 
     @Test func signatureChangesWithTheBody() throws {
         let secret = try WebhookSecret(encoded: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-        let other = WebhookSigner.signature(id: id, timestamp: timestamp, body: body + [0x20], secret: secret)
+        let other = WebhookSigner.signature(id: id, timestamp: timestamp, body: body + [0x20], key: WebhookSigningKey(secret))
         #expect(other != "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 
