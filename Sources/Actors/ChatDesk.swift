@@ -38,8 +38,12 @@ public final class ChatDesk: Sendable {
         self.logger = logger
     }
 
-    /// Opens a chat and assigns it to an online agent of its queue when the queue's
-    /// policy says so. A customer's chat always names the customer.
+    /// How a queue whose settings were never set hands out chats: round-robin, up to five
+    /// open chats per agent (a customer waiting live should not wait for a manual pick).
+    public static let defaultQueueSettings = QueueSettings(assignment: .roundRobin(capacity: 5))
+
+    /// Opens a chat and assigns it to an online agent of its queue by the queue's policy
+    /// (``defaultQueueSettings`` when it has none). A customer's chat always names the customer.
     public func createChat(_ new: NewChat, by principal: Principal) async throws(EntityError) -> ChatSession.State {
         var new = new
         if !principal.isStaff { new.customer = principal.subject }
@@ -48,7 +52,8 @@ public final class ChatDesk: Sendable {
         let id = "C-" + SupportDesk.newID()
         let created = try await run(id) { try await $0.create(queue: request.queue, subject: request.subject, customer: request.customer!) }
         let index = self.index
-        let agent = try await picker.pick(queue: created.queue, settings: try await support.queueSettings(created.queue)) { () throws(StoreError) in
+        let settings = try await support.savedQueueSettings(created.queue) ?? Self.defaultQueueSettings
+        let agent = try await picker.pick(queue: created.queue, settings: settings) { () throws(StoreError) in
             try await index.openChatCounts(queue: created.queue)
         }
         guard let agent else { return created }

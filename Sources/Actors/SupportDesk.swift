@@ -98,9 +98,14 @@ public final class SupportDesk: Sendable {
 
     /// A queue's settings (manual assignment when never set).
     public func queueSettings(_ queue: String) async throws(EntityError) -> QueueSettings {
+        try await savedQueueSettings(queue) ?? QueueSettings()
+    }
+
+    /// A queue's settings, nil when they were never set.
+    public func savedQueueSettings(_ queue: String) async throws(EntityError) -> QueueSettings? {
         do {
             let stored = try await settings.supportSettings(kind: "queue").first { $0.name == queue }
-            return stored.flatMap { try? JSONDecoder().decode(QueueSettings.self, from: Data($0.json.utf8)) } ?? QueueSettings()
+            return stored.flatMap { try? JSONDecoder().decode(QueueSettings.self, from: Data($0.json.utf8)) }
         } catch {
             throw .unavailable(error.message)
         }

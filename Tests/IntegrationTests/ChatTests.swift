@@ -5,14 +5,6 @@ import Testing
 /// Live chats over REST and real WebSockets: a customer and two agents.
 @Suite("Live chat")
 struct ChatTests {
-    /// Sets `queue` to hand out work round-robin (capacity 5).
-    func roundRobin(_ hub: TestHub, queue: String) async throws {
-        let saved = try await http(
-            .PUT, hub.baseURL + "/api/v1/support/queues/\(queue)", token: try await hub.token("boss", [.admin]),
-            body: #"{"assignment":{"mode":"round_robin","capacity":5}}"#)
-        #expect(saved.status == 200, "\(saved.text)")
-    }
-
     func openChat(_ hub: TestHub, token: String, queue: String = "sales") async throws -> JSONValue {
         let created = try await http(
             .POST, hub.baseURL + "/api/v1/support/chats", token: token, body: #"{"queue":"\#(queue)","subject":"Pricing"}"#)
@@ -22,7 +14,7 @@ struct ChatTests {
 
     @Test func aChatIsAssignedTalkedInWithTypingAndReceiptsAndClosed() async throws {
         try await withHub { hub in
-            try await roundRobin(hub, queue: "sales")
+            // The sales queue was never configured: chats go round-robin to online agents
             let agentOne = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-1", [.agent]))
             let agentTwo = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-2", [.agent]))
             _ = try await agentOne.subscribe(1, "tickets:sales")
