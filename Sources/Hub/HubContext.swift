@@ -16,6 +16,8 @@ struct HubContext: Sendable {
     var support: SupportDesk
     var chats: ChatDesk
     var knowledgeBase: KnowledgeBase
+    var notifications: NotificationCenter
+    var inboxes: Inboxes
     var logger: Logger
 }
 

@@ -24,6 +24,7 @@ public struct HubServer: Sendable {
     private let hub: HubContext
     private let committer: GroupCommitter
     private let dispatcher: WebhookDispatcher
+    private let notificationDispatcher: NotificationDispatcher
     /// The ticket entities (internal for tests, which look at the live count).
     let tickets: EntityRegistry<Ticket>
     /// The chat entities (internal for tests).
@@ -66,6 +67,10 @@ public struct HubServer: Sendable {
             throw .badRequest(error.message)
         }
         let knowledgeBase = KnowledgeBase(store: store)
+        let inboxes = Inboxes(store: store, topics: topics)
+        let senders: [NotificationChannelKind: any NotificationSender] = [.inApp: NotificationDispatcher.inAppSender(inboxes)]
+        let notifications = NotificationCenter(store: store, topics: topics, channels: Set(senders.keys), logger: logger)
+        notificationDispatcher = NotificationDispatcher(store: store, center: notifications, senders: senders, logger: logger)
         let support = SupportDesk(
             tickets: tickets, topics: topics, index: store, settings: store, knowledgeBase: knowledgeBase, history: store,
             slaWarningFraction: configuration.slaWarningFraction, logger: logger)
@@ -85,6 +90,8 @@ public struct HubServer: Sendable {
                     topics: topics, logger: logger),
                 topics: topics, index: store, logger: logger),
             knowledgeBase: knowledgeBase,
+            notifications: notifications,
+            inboxes: inboxes,
             logger: logger)
     }
 
@@ -122,6 +129,7 @@ public struct HubServer: Sendable {
                 .init(service: committer),
                 .init(service: retention),
                 .init(service: dispatcher),
+                .init(service: notificationDispatcher),
                 .init(service: tickets),
                 .init(service: chats),
                 .init(service: app),

@@ -32,6 +32,7 @@ struct RESTRoutes {
         registerChats(on: api)
         registerKnowledgeBase(on: api)
         registerAnalytics(on: api)
+        registerNotifications(on: api)
     }
 
     private func ready() async throws -> Response {

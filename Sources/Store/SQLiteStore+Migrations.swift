@@ -188,6 +188,48 @@ extension SQLiteStore {
                 END;
                 """)
         }
+        migrator.registerMigration("v8-notifications") { db in
+            try db.execute(sql: """
+                CREATE TABLE documents (
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    json TEXT NOT NULL,
+                    PRIMARY KEY (kind, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE notifications (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    requested_by TEXT NOT NULL,
+                    idempotency_key TEXT UNIQUE,
+                    created_ms INTEGER NOT NULL
+                );
+                CREATE TABLE notification_deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notification_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    attempts INTEGER NOT NULL,
+                    due_ms INTEGER,
+                    updated_ms INTEGER NOT NULL,
+                    UNIQUE (notification_id, recipient, channel)
+                );
+                CREATE INDEX notification_deliveries_due ON notification_deliveries (status, due_ms);
+                CREATE TABLE inbox_items (
+                    user TEXT NOT NULL,
+                    notification_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    read_ms INTEGER,
+                    archived_ms INTEGER,
+                    PRIMARY KEY (user, notification_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX inbox_items_by_time ON inbox_items (user, created_ms);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,144 @@
+import AsyncAlgorithms
+import Channels
+import Foundation
+import Logging
+import ServiceLifecycle
+import Store
+import Synchronization
+
+/// Sends due deliveries: every 100 ms it reads the queued deliveries that are due, renders
+/// each for its recipient (locale from the contacts) and hands it to its channel's
+/// ``NotificationSender``, at most `concurrency` at once. A transient failure is retried
+/// on the `retryDelays` schedule, then fails; a permanent one fails at once. Every change
+/// is stored, then streamed as `notification.delivery` on `events:notifications`.
+///
+/// Crash safety: a delivery stays `queued` until its outcome is stored, so after a crash
+/// the ones that were in flight are sent again (the only duplicates), and none is lost.
+public final class NotificationDispatcher: Service, Sendable {
+    private let store: any NotificationStore
+    private let center: NotificationCenter
+    private let senders: [NotificationChannelKind: any NotificationSender]
+    private let retryDelays: [Duration]
+    private let concurrency: Int
+    private let logger: Logger
+    private let inFlight = Mutex<Set<Int64>>([])
+
+    /// Creates the dispatcher over the channels' senders.
+    public init(
+        store: any NotificationStore, center: NotificationCenter, senders: [NotificationChannelKind: any NotificationSender],
+        retryDelays: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)],
+        concurrency: Int = 64, logger: Logger
+    ) {
+        self.store = store
+        self.center = center
+        self.senders = senders
+        self.retryDelays = retryDelays
+        self.concurrency = concurrency
+        self.logger = logger
+    }
+
+    /// The in-app sender over `inboxes`, for the senders table.
+    public static func inAppSender(_ inboxes: Inboxes) -> any NotificationSender { InAppSender(inboxes: inboxes) }
+
+    public func run() async throws {
+        let ticks = AsyncTimerSequence(interval: .milliseconds(100), clock: .continuous).cancelOnGracefulShutdown()
+        for await _ in ticks {
+            await sendDue()
+        }
+    }
+
+    /// Sends what is due now, up to `concurrency` at once, and waits for it.
+    func sendDue() async {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let due: [DeliveryRecord]
+        do {
+            due = try await store.dueDeliveries(nowMilliseconds: now, limit: 1000).filter { delivery in
+                inFlight.withLock { $0.insert(delivery.id).inserted }
+            }
+        } catch {
+            logger.error("cannot read due notifications", metadata: ["sb.error": "\(error)"])
+            return
+        }
+        guard !due.isEmpty else { return }
+        var contexts: [String: (NotificationRecord, NotificationType, [String: Any])] = [:]
+        let contacts = (try? await center.contacts(of: Array(Set(due.map(\.recipient))))) ?? [:]
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for delivery in due {
+                if contexts[delivery.notificationID] == nil, let context = await context(of: delivery.notificationID) {
+                    contexts[delivery.notificationID] = context
+                }
+                let message = contexts[delivery.notificationID].flatMap { record, type, data in
+                    Self.render(record, type, data, channel: delivery.channel, locale: contacts[delivery.recipient]?.locale)
+                }
+                if running == concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                running += 1
+                let recipientContacts = contacts[delivery.recipient]
+                group.addTask { await self.attempt(delivery, message: message, contacts: recipientContacts) }
+            }
+        }
+    }
+
+    private func attempt(_ delivery: DeliveryRecord, message: RenderedNotification?, contacts: UserContacts?) async {
+        defer { _ = inFlight.withLock { $0.remove(delivery.id) } }
+        let result: SendResult
+        if let message, let channel = NotificationChannelKind(rawValue: delivery.channel), let sender = senders[channel] {
+            result = await sender.send(message, to: delivery.recipient, contacts: contacts)
+        } else {
+            result = .permanent(message == nil ? "cannot render the notification" : "no provider for \(delivery.channel)")
+        }
+        var updated = delivery
+        updated.attempts += 1
+        updated.updatedMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
+        switch result {
+        case .sent:
+            updated.status = "sent"
+            updated.reason = nil
+            updated.dueMilliseconds = nil
+        case .transient(let reason) where updated.attempts <= retryDelays.count:
+            updated.reason = reason
+            let delay = retryDelays[updated.attempts - 1]
+            updated.dueMilliseconds = updated.updatedMilliseconds + delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+        case .transient(let reason), .permanent(let reason):
+            updated.status = "failed"
+            updated.reason = reason
+            updated.dueMilliseconds = nil
+        }
+        do {
+            try await store.updateDelivery(updated)
+        } catch {
+            logger.error("cannot record a notification attempt", metadata: ["sb.notification": "\(delivery.notificationID)"])
+            return
+        }
+        let reason = updated.reason.map { ",\"reason\":\(JSONText.quoted($0))" } ?? ""
+        await center.announce("notification.delivery", "{\"id\":\(JSONText.quoted(delivery.notificationID)),"
+            + "\"recipient\":\(JSONText.quoted(delivery.recipient)),\"channel\":\(JSONText.quoted(delivery.channel)),"
+            + "\"status\":\(JSONText.quoted(updated.status)),\"attempts\":\(updated.attempts)\(reason)}")
+    }
+
+    private func context(of id: String) async -> (NotificationRecord, NotificationType, [String: Any])? {
+        guard let (record, _) = try? await store.notification(id: id), let type = try? await center.type(record.type),
+              let data = try? JSONSerialization.jsonObject(with: Data(record.data.utf8)) as? [String: Any]
+        else { return nil }
+        return (record, type, data)
+    }
+
+    /// The notification rendered for one channel and locale; nil when a template fails.
+    static func render(
+        _ record: NotificationRecord, _ type: NotificationType, _ data: [String: Any], channel: String, locale: String?
+    ) -> RenderedNotification? {
+        guard let kind = NotificationChannelKind(rawValue: channel) else { return nil }
+        let templates = type.templates(for: kind, locale: locale) ?? ChannelTemplates()
+        func text(_ template: String?, html: Bool = false) -> String?? {
+            guard let template else { return .some(nil) }
+            return (try? TemplateRenderer.render(template, data: data, html: html)).map { .some($0) }
+        }
+        guard let subject = text(templates.subject), let body = text(templates.text), let html = text(templates.html, html: true),
+              let title = text(templates.title)
+        else { return nil }
+        return RenderedNotification(notificationID: record.id, type: type.name, subject: subject, text: body, html: html, title: title)
+    }
+}

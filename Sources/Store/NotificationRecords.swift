@@ -1,0 +1,119 @@
+/// A stored notification: what a service asked to tell whom, kept with the idempotency key
+/// it came with.
+public struct NotificationRecord: Sendable, Equatable {
+    /// `ntf_...`.
+    public var id: String
+    /// The notification type's name.
+    public var type: String
+    /// The data the templates are rendered with, as JSON.
+    public var data: String
+    /// Who asked (a subject or `key:...`).
+    public var requestedBy: String
+    /// The `Idempotency-Key` it came with.
+    public var idempotencyKey: String?
+    /// When it was accepted, in milliseconds since 1970.
+    public var createdMilliseconds: Int64
+
+    /// Creates a record.
+    public init(id: String, type: String, data: String, requestedBy: String, idempotencyKey: String?, createdMilliseconds: Int64) {
+        self.id = id
+        self.type = type
+        self.data = data
+        self.requestedBy = requestedBy
+        self.idempotencyKey = idempotencyKey
+        self.createdMilliseconds = createdMilliseconds
+    }
+}
+
+/// One recipient on one channel of a notification: the unit that is sent, retried and
+/// reported (`queued`, `sent`, `delivered`, `failed`, `skipped`).
+public struct DeliveryRecord: Sendable, Equatable {
+    /// Assigned by the store; 0 before it is stored.
+    public var id: Int64
+    public var notificationID: String
+    public var recipient: String
+    /// `in_app`, `email`, `sms`, `push`, `webhook`.
+    public var channel: String
+    public var status: String
+    /// Why it failed or was skipped.
+    public var reason: String?
+    /// Attempts made so far.
+    public var attempts: Int
+    /// When it is due (queued ones), in milliseconds since 1970.
+    public var dueMilliseconds: Int64?
+    public var updatedMilliseconds: Int64
+
+    /// Creates a record.
+    public init(
+        id: Int64 = 0, notificationID: String, recipient: String, channel: String, status: String, reason: String? = nil,
+        attempts: Int = 0, dueMilliseconds: Int64?, updatedMilliseconds: Int64
+    ) {
+        self.id = id
+        self.notificationID = notificationID
+        self.recipient = recipient
+        self.channel = channel
+        self.status = status
+        self.reason = reason
+        self.attempts = attempts
+        self.dueMilliseconds = dueMilliseconds
+        self.updatedMilliseconds = updatedMilliseconds
+    }
+}
+
+/// One item of a user's in-app inbox.
+public struct InboxItem: Sendable, Equatable {
+    /// The notification it came from.
+    public var notificationID: String
+    /// The rendered text, as the inbox shows it.
+    public var text: String
+    /// The notification type.
+    public var type: String
+    public var createdMilliseconds: Int64
+    public var readMilliseconds: Int64?
+    public var archivedMilliseconds: Int64?
+
+    /// Creates an item.
+    public init(
+        notificationID: String, text: String, type: String, createdMilliseconds: Int64,
+        readMilliseconds: Int64? = nil, archivedMilliseconds: Int64? = nil
+    ) {
+        self.notificationID = notificationID
+        self.text = text
+        self.type = type
+        self.createdMilliseconds = createdMilliseconds
+        self.readMilliseconds = readMilliseconds
+        self.archivedMilliseconds = archivedMilliseconds
+    }
+}
+
+/// Notifications, their per-recipient deliveries (the outbox the dispatcher works from),
+/// in-app inboxes, and the JSON documents behind them (types, contacts, preferences).
+public protocol NotificationStore: Sendable {
+    /// Saves a JSON document (a notification type, a user's contacts or preferences).
+    func saveDocument(kind: String, name: String, json: String) async throws(StoreError)
+    /// A JSON document, if it exists.
+    func document(kind: String, name: String) async throws(StoreError) -> String?
+    /// Several documents of one kind by name (missing ones are left out).
+    func documents(kind: String, names: [String]) async throws(StoreError) -> [String: String]
+
+    /// Stores a notification and its deliveries in one transaction. With an idempotency
+    /// key already used within `keyLifetimeMilliseconds`, stores nothing and returns the
+    /// first notification's id and false.
+    func insertNotification(
+        _ notification: NotificationRecord, deliveries: [DeliveryRecord], keyLifetimeMilliseconds: Int64
+    ) async throws(StoreError) -> (id: String, isNew: Bool)
+    /// A notification and its deliveries.
+    func notification(id: String) async throws(StoreError) -> (NotificationRecord, [DeliveryRecord])?
+    /// Queued deliveries due by `now`, oldest due first, at most `limit`.
+    func dueDeliveries(nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord]
+    /// Records an attempt's outcome: the delivery's new status, reason, attempts and due time.
+    func updateDelivery(_ delivery: DeliveryRecord) async throws(StoreError)
+
+    /// Adds an in-app item (once per notification) and returns the user's unread count.
+    func addInboxItem(user: String, _ item: InboxItem) async throws(StoreError) -> Int
+    /// A page of a user's items, newest first, archived ones left out; `before` is the
+    /// creation time and notification id of the previous page's last item.
+    func inboxItems(user: String, before: (createdMilliseconds: Int64, id: String)?, limit: Int) async throws(StoreError) -> [InboxItem]
+    /// Marks items read (all unread ones when `ids` is nil) or archived; returns the unread count.
+    func markInbox(user: String, ids: [String]?, archive: Bool, atMilliseconds: Int64) async throws(StoreError) -> Int
+}

@@ -1,0 +1,148 @@
+import GRDB
+
+extension SQLiteStore: NotificationStore {
+    public func saveDocument(kind: String, name: String, json: String) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO documents (kind, name, json) VALUES (?, ?, ?)
+                ON CONFLICT (kind, name) DO UPDATE SET json = excluded.json
+                """, arguments: [kind, name, json])
+        }
+    }
+
+    public func document(kind: String, name: String) async throws(StoreError) -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT json FROM documents WHERE kind = ? AND name = ?", arguments: [kind, name])
+        }
+    }
+
+    public func documents(kind: String, names: [String]) async throws(StoreError) -> [String: String] {
+        guard !names.isEmpty else { return [:] }
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT name, json FROM documents WHERE kind = ? AND name IN (\(databaseQuestionMarks(count: names.count)))",
+                arguments: StatementArguments([kind] + names)
+            ).reduce(into: [:]) { $0[$1["name"] as String] = $1["json"] as String }
+        }
+    }
+
+    public func insertNotification(
+        _ notification: NotificationRecord, deliveries: [DeliveryRecord], keyLifetimeMilliseconds: Int64
+    ) async throws(StoreError) -> (id: String, isNew: Bool) {
+        try await write { db in
+            if let key = notification.idempotencyKey {
+                // A key older than its lifetime is released, so it may be used again.
+                try db.execute(
+                    sql: "UPDATE notifications SET idempotency_key = NULL WHERE idempotency_key = ? AND created_ms < ?",
+                    arguments: [key, notification.createdMilliseconds - keyLifetimeMilliseconds])
+                if let first = try String.fetchOne(db, sql: "SELECT id FROM notifications WHERE idempotency_key = ?", arguments: [key]) {
+                    return (first, false)
+                }
+            }
+            try db.execute(sql: """
+                INSERT INTO notifications (id, type, data, requested_by, idempotency_key, created_ms) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    notification.id, notification.type, notification.data, notification.requestedBy, notification.idempotencyKey,
+                    notification.createdMilliseconds,
+                ])
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO notification_deliveries (notification_id, recipient, channel, status, reason, attempts, due_ms, updated_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for delivery in deliveries {
+                try insert.execute(arguments: [
+                    notification.id, delivery.recipient, delivery.channel, delivery.status, delivery.reason, delivery.attempts,
+                    delivery.dueMilliseconds, delivery.updatedMilliseconds,
+                ])
+            }
+            return (notification.id, true)
+        }
+    }
+
+    public func notification(id: String) async throws(StoreError) -> (NotificationRecord, [DeliveryRecord])? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notifications WHERE id = ?", arguments: [id]) else { return nil }
+            let record = NotificationRecord(
+                id: row["id"], type: row["type"], data: row["data"], requestedBy: row["requested_by"],
+                idempotencyKey: row["idempotency_key"], createdMilliseconds: row["created_ms"])
+            let deliveries = try Row.fetchAll(
+                db, sql: "SELECT * FROM notification_deliveries WHERE notification_id = ? ORDER BY recipient, channel", arguments: [id]
+            ).map(Self.delivery)
+            return (record, deliveries)
+        }
+    }
+
+    public func dueDeliveries(nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM notification_deliveries WHERE status = 'queued' AND due_ms <= ? ORDER BY due_ms LIMIT ?
+                """, arguments: [nowMilliseconds, limit]).map(Self.delivery)
+        }
+    }
+
+    public func updateDelivery(_ delivery: DeliveryRecord) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE notification_deliveries SET status = ?, reason = ?, attempts = ?, due_ms = ?, updated_ms = ? WHERE id = ?
+                """, arguments: [
+                    delivery.status, delivery.reason, delivery.attempts, delivery.dueMilliseconds, delivery.updatedMilliseconds, delivery.id,
+                ])
+        }
+    }
+
+    public func addInboxItem(user: String, _ item: InboxItem) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO inbox_items (user, notification_id, type, text, created_ms) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (user, notification_id) DO NOTHING
+                """, arguments: [user, item.notificationID, item.type, item.text, item.createdMilliseconds])
+            return try Self.unreadCount(db, user: user)
+        }
+    }
+
+    public func inboxItems(
+        user: String, before: (createdMilliseconds: Int64, id: String)?, limit: Int
+    ) async throws(StoreError) -> [InboxItem] {
+        try await read { db in
+            var sql = "SELECT * FROM inbox_items WHERE user = ? AND archived_ms IS NULL"
+            var arguments: [any DatabaseValueConvertible] = [user]
+            if let before {
+                sql += " AND (created_ms < ? OR (created_ms = ? AND notification_id < ?))"
+                arguments += [before.createdMilliseconds, before.createdMilliseconds, before.id]
+            }
+            sql += " ORDER BY created_ms DESC, notification_id DESC LIMIT ?"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments + [limit])).map { row in
+                InboxItem(
+                    notificationID: row["notification_id"], text: row["text"], type: row["type"], createdMilliseconds: row["created_ms"],
+                    readMilliseconds: row["read_ms"], archivedMilliseconds: row["archived_ms"])
+            }
+        }
+    }
+
+    public func markInbox(user: String, ids: [String]?, archive: Bool, atMilliseconds: Int64) async throws(StoreError) -> Int {
+        try await write { db in
+            let column = archive ? "archived_ms" : "read_ms"
+            var sql = "UPDATE inbox_items SET \(column) = ?, read_ms = COALESCE(read_ms, ?) WHERE user = ? AND \(column) IS NULL"
+            var arguments: [any DatabaseValueConvertible] = [atMilliseconds, atMilliseconds, user]
+            if let ids {
+                guard !ids.isEmpty else { return try Self.unreadCount(db, user: user) }
+                sql += " AND notification_id IN (\(databaseQuestionMarks(count: ids.count)))"
+                arguments += ids
+            }
+            try db.execute(sql: sql, arguments: StatementArguments(arguments))
+            return try Self.unreadCount(db, user: user)
+        }
+    }
+
+    private static func unreadCount(_ db: Database, user: String) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM inbox_items WHERE user = ? AND read_ms IS NULL AND archived_ms IS NULL", arguments: [user]) ?? 0
+    }
+
+    private static func delivery(_ row: Row) -> DeliveryRecord {
+        DeliveryRecord(
+            id: row["id"], notificationID: row["notification_id"], recipient: row["recipient"], channel: row["channel"],
+            status: row["status"], reason: row["reason"], attempts: row["attempts"], dueMilliseconds: row["due_ms"],
+            updatedMilliseconds: row["updated_ms"])
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+@testable import Hub
+import Testing
+
+/// Notifications over REST and real WebSockets: types, preferences, idempotency, in-app inbox.
+@Suite("Notifications")
+struct NotificationTests {
+    static let orderShipped = #"""
+        {"category":"orders","channels":["in_app","email"],"variables":["name","order"],
+         "templates":{"in_app":{"text":"Hi {{name}}, order {{order}} shipped"},
+                      "email":{"subject":"Order {{order}} shipped","text":"Hi {{name}}","html":"<p>Hi {{name}}</p>"}},
+         "locales":{"de":{"in_app":{"text":"Hallo {{name}}, Bestellung {{order}} ist unterwegs"}}}}
+        """#
+
+    func defineTypes(_ hub: TestHub, token: String) async throws {
+        let saved = try await http(.PUT, hub.baseURL + "/api/v1/notifications/types/order.shipped", token: token, body: Self.orderShipped)
+        #expect(saved.status == 200, "\(saved.text)")
+        let critical = try await http(
+            .PUT, hub.baseURL + "/api/v1/notifications/types/password.reset", token: token,
+            body: #"{"category":"orders","critical":true,"channels":["in_app"],"variables":["code"],"templates":{"in_app":{"text":"Code {{code}}"}}}"#)
+        #expect(critical.status == 200, "\(critical.text)")
+    }
+
+    func send(_ hub: TestHub, token: String, _ body: String, key: String? = nil) async throws -> HTTPResult {
+        try await http(.POST, hub.baseURL + "/api/v1/notifications", token: token, body: body, headers: key.map { [("Idempotency-Key", $0)] } ?? [])
+    }
+
+    func deliveries(_ hub: TestHub, token: String, _ id: String, until done: @escaping ([JSONValue]) -> Bool) async throws -> [JSONValue] {
+        var deliveries: [JSONValue] = []
+        for _ in 0..<100 {
+            deliveries = try await http(.GET, hub.baseURL + "/api/v1/notifications/\(id)", token: token).json?["deliveries"]?.array ?? []
+            if done(deliveries) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return deliveries
+    }
+
+    @Test func anInAppNotificationArrivesLiveWithItsUnreadCountOnce() async throws {
+        try await withHub { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            let userToken = try await hub.token("u1", [.customer])
+            #expect(try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: userToken, body: #"{"locale":"de-AT"}"#).status == 200)
+            let user = SocketClient(url: hub.webSocketURL, token: userToken)
+            _ = try await user.subscribe(1, "inbox:u1")
+
+            // The same key twice: one notification, one inbox item
+            let body = #"{"type":"order.shipped","recipients":["u1"],"data":{"name":"Ada","order":"A-7"},"channels":["in_app"]}"#
+            let first = try await send(hub, token: service, body, key: "ship-A-7")
+            #expect(first.status == 202, "\(first.text)")
+            let again = try await send(hub, token: service, body, key: "ship-A-7")
+            #expect(again.json?["id"] == first.json?["id"])
+            #expect(again.headers["Idempotent-Replayed"].first == "true")
+
+            let created = try await user.next { $0["name"] == .string("notification.created") }
+            #expect(created["data"]?["text"] == .string("Hallo Ada, Bestellung A-7 ist unterwegs"), "the language of de-AT")
+            let count = try await user.next { $0["name"] == .string("inbox.unread_count") }
+            #expect(count["data"]?["count"] == .integer(1))
+            let id = try #require(first.json?["id"]?.string)
+            let states = try await deliveries(hub, token: service, id) { $0.first?["status"] == .string("sent") }
+            #expect(states.count == 1)
+            #expect(states.first?["status"] == .string("sent"))
+
+            let inbox = try await http(.GET, hub.baseURL + "/api/v1/notifications/inbox", token: userToken)
+            #expect(inbox.json?["items"]?.array?.count == 1)
+            #expect(inbox.json?["items"]?.array?.first?["read"] == .bool(false))
+            let read = try await http(.POST, hub.baseURL + "/api/v1/notifications/inbox/read", token: userToken, body: "{}")
+            #expect(read.json?["unread_count"] == .integer(0))
+            let zero = try await user.next { $0["name"] == .string("inbox.unread_count") && $0["data"]?["count"] == .integer(0) }
+            #expect(zero["topic"] == .string("inbox:u1"))
+            let archived = try await http(.POST, hub.baseURL + "/api/v1/notifications/inbox/archive", token: userToken, body: #"{"ids":["\#(id)"]}"#)
+            #expect(archived.status == 200)
+            #expect(try await http(.GET, hub.baseURL + "/api/v1/notifications/inbox", token: userToken).json?["items"]?.array?.isEmpty == true)
+        }
+    }
+
+    @Test func preferencesAreRespectedCriticalTypesBypassThemAndQuietHoursDefer() async throws {
+        try await withHub { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            let optOut = try await http(
+                .PUT, hub.baseURL + "/api/v1/notifications/preferences/u1", token: try await hub.token("u1", [.customer]),
+                body: #"{"categories":{"orders":{"in_app":false}}}"#)
+            #expect(optOut.status == 200, "\(optOut.text)")
+            #expect(try await http(
+                .PUT, hub.baseURL + "/api/v1/notifications/preferences/u1", token: try await hub.token("u2", [.customer]),
+                body: "{}").status == 403, "a user changes only their own")
+            // u2 is always in quiet hours: from 00:00 to 23:59 in its time zone
+            _ = try await http(
+                .PUT, hub.baseURL + "/api/v1/notifications/preferences/u2", token: service,
+                body: #"{"quiet_hours":{"start":"00:00","end":"23:59","timezone":"Pacific/Kiritimati"}}"#)
+
+            let sent = try await send(hub, token: service, #"{"type":"order.shipped","recipients":["u1","u2","u3"],"data":{"name":"Ada","order":"A-7"}}"#)
+            let id = try #require(sent.json?["id"]?.string)
+            let states = try await deliveries(hub, token: service, id) { deliveries in
+                deliveries.contains { $0["recipient"] == .string("u3") && $0["channel"] == .string("in_app") && $0["status"] == .string("sent") }
+            }
+            func state(_ user: String, _ channel: String) -> JSONValue? {
+                states.first { $0["recipient"] == .string(user) && $0["channel"] == .string(channel) }
+            }
+            #expect(state("u1", "in_app")?["status"] == .string("skipped"))
+            #expect(state("u1", "in_app")?["reason"] == .string("opted_out"))
+            #expect(state("u2", "in_app")?["status"] == .string("queued"))
+            #expect(state("u2", "in_app")?["reason"] == .string("quiet_hours"))
+            #expect(state("u2", "in_app")?["due_at"]?.string != nil)
+            #expect(state("u3", "in_app")?["status"] == .string("sent"))
+            #expect(state("u3", "email")?["status"] == .string("skipped"))
+            #expect(state("u3", "email")?["reason"] == .string("no_address"))
+
+            // A critical type ignores the opt-out and the quiet hours
+            let critical = try await send(hub, token: service, #"{"type":"password.reset","recipients":["u1","u2"],"data":{"code":"1234"}}"#)
+            let criticalID = try #require(critical.json?["id"]?.string)
+            let criticalStates = try await deliveries(hub, token: service, criticalID) { $0.allSatisfy { $0["status"] == .string("sent") } }
+            #expect(criticalStates.map { $0["status"] } == [.string("sent"), .string("sent")])
+        }
+    }
+
+    @Test func badTypesAndRequestsAreRefusedWithACode() async throws {
+        try await withHub { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            let undeclared = try await http(
+                .PUT, hub.baseURL + "/api/v1/notifications/types/x", token: service,
+                body: #"{"category":"c","channels":["in_app"],"variables":["a"],"templates":{"in_app":{"text":"{{a}} {{b}}"}}}"#)
+            #expect(undeclared.status == 422)
+            #expect(undeclared.text.contains("{{b}}"))
+            let unparsable = try await http(
+                .PUT, hub.baseURL + "/api/v1/notifications/types/x", token: service,
+                body: #"{"category":"c","channels":["in_app"],"templates":{"in_app":{"text":"{{#open}}"}}}"#)
+            #expect(unparsable.status == 422)
+            let customer = try await hub.token("u1", [.customer])
+            #expect(try await send(hub, token: customer, #"{"type":"order.shipped","recipients":["u1"],"data":{}}"#).status == 403)
+            #expect(try await send(hub, token: service, #"{"type":"order.shipped","recipients":["u1"],"data":{"name":"x"}}"#).status == 422)
+            #expect(try await send(hub, token: service, #"{"type":"nope","recipients":["u1"],"data":{}}"#).status == 404)
+            let tooMany = (0...1000).map { "\"u\($0)\"" }.joined(separator: ",")
+            #expect(try await send(hub, token: service, #"{"type":"order.shipped","recipients":[\#(tooMany)],"data":{"name":"x","order":"y"}}"#).status == 422)
+            #expect(try await http(.GET, hub.baseURL + "/api/v1/notifications/ntf_nope", token: service).status == 404)
+            #expect(try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: customer, body: #"{"email":"not an address"}"#).status == 422)
+        }
+    }
+}
