@@ -40,7 +40,8 @@ extension HubConfiguration {
 
     /// Applies `SWITCHBOARD_HOST`, `_PORT`, `_DATA`, `_DURABILITY`, `_MAX_MESSAGE_BYTES`,
     /// `_OUTBOUND_QUEUE_BYTES`, `_COMPRESSION`, `_WEBHOOK_RETRY_SCHEDULE`, `_WEBHOOK_ALLOW`,
-    /// `_WEBHOOK_SECRET_KEY`, `_ASSISTANT_URL`, `_ASSISTANT_MODEL`, `_ASSISTANT_API_KEY`.
+    /// `_WEBHOOK_SECRET_KEY`, `_SMTP_URL`, `_SMTP_CA_FILE`, `_EMAIL_FROM`, `_EMAIL_HTTP_URL`,
+    /// `_EMAIL_HTTP_API_KEY`, `_ASSISTANT_URL`, `_ASSISTANT_MODEL`, `_ASSISTANT_API_KEY`.
     mutating func apply(environment: [String: String]) throws(HubError) {
         func integer(_ name: String) throws(HubError) -> Int? {
             guard let text = environment[name] else { return nil }
@@ -61,6 +62,11 @@ extension HubConfiguration {
         if let schedule = environment["SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE"] { webhooks.retrySchedule = schedule }
         if let allow = environment["SWITCHBOARD_WEBHOOK_ALLOW"] { webhooks.allow = allow }
         if let key = environment["SWITCHBOARD_WEBHOOK_SECRET_KEY"] { webhooks.secretKey = key }
+        if let url = environment["SWITCHBOARD_SMTP_URL"] { email.smtpURL = url }
+        if let file = environment["SWITCHBOARD_SMTP_CA_FILE"] { email.smtpCAFile = file }
+        if let from = environment["SWITCHBOARD_EMAIL_FROM"] { email.from = from }
+        if let url = environment["SWITCHBOARD_EMAIL_HTTP_URL"] { email.httpURL = url }
+        if let key = environment["SWITCHBOARD_EMAIL_HTTP_API_KEY"] { email.httpAPIKey = key }
         if let url = environment["SWITCHBOARD_ASSISTANT_URL"] { assistant.url = url }
         if let model = environment["SWITCHBOARD_ASSISTANT_MODEL"] { assistant.model = model }
         if let key = environment["SWITCHBOARD_ASSISTANT_API_KEY"] { assistant.apiKey = key }

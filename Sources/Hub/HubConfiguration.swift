@@ -41,6 +41,8 @@ public struct HubConfiguration: Sendable, Codable {
     public var shutdownGraceSeconds: Int = 5
     /// Webhook delivery settings.
     public var webhooks = WebhookConfiguration()
+    /// Where notification e-mail goes.
+    public var email = EmailConfiguration()
     /// The most live entity actors of each kind (default 10,000); the least recently used
     /// idle ones are snapshotted and dropped beyond it.
     public var maxLiveActors: Int = 10_000

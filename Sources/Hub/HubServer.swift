@@ -68,7 +68,12 @@ public struct HubServer: Sendable {
         }
         let knowledgeBase = KnowledgeBase(store: store)
         let inboxes = Inboxes(store: store, topics: topics)
-        let senders: [NotificationChannelKind: any NotificationSender] = [.inApp: NotificationDispatcher.inAppSender(inboxes)]
+        var senders: [NotificationChannelKind: any NotificationSender] = [.inApp: NotificationDispatcher.inAppSender(inboxes)]
+        do throws(EmailError) {
+            senders[.email] = try configuration.email.makeSender()
+        } catch {
+            throw .badRequest("e-mail settings: \(error.message)")
+        }
         let notifications = NotificationCenter(store: store, topics: topics, channels: Set(senders.keys), logger: logger)
         notificationDispatcher = NotificationDispatcher(store: store, center: notifications, senders: senders, logger: logger)
         let support = SupportDesk(

@@ -138,4 +138,48 @@ struct NotificationTests {
             #expect(try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: customer, body: #"{"email":"not an address"}"#).status == 422)
         }
     }
+
+    @Test func emailReachesARealSMTPServerWithTransientRepliesRetriedAndPermanentOnesFinal() async throws {
+        let record = TestHub.temporaryDirectory() + "/smtp.jsonl"
+        let (server, port, _) = try await startPythonServer(
+            "../../GatewaysTests/Python/smtp_server.py",
+            ["--record", record, "--pipelining", "--rcpt-reply", "later@example.com=451", "--rcpt-reply", "never@example.com=550"])
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await withHub({
+            $0.email.smtpURL = "smtp://127.0.0.1:\(port)"
+            $0.email.from = "Switchboard <noreply@example.com>"
+        }) { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            for (user, address) in [("u1", "ada@example.com"), ("u2", "later@example.com"), ("u3", "never@example.com")] {
+                let saved = try await http(.PUT, hub.baseURL + "/api/v1/users/\(user)/contacts", token: service, body: #"{"email":"\#(address)"}"#)
+                #expect(saved.status == 200, "\(saved.text)")
+            }
+            let sent = try await send(
+                hub, token: service,
+                #"{"type":"order.shipped","recipients":["u1","u2","u3"],"data":{"name":"Ada <3","order":"A-7"},"channels":["email"]}"#)
+            let id = try #require(sent.json?["id"]?.string)
+            let states = try await deliveries(hub, token: service, id) { deliveries in
+                deliveries.count == 3 && deliveries.allSatisfy { $0["attempts"] != .integer(0) }
+            }
+            func state(_ user: String) -> JSONValue? { states.first { $0["recipient"] == .string(user) } }
+            #expect(state("u1")?["status"] == .string("sent"), "\(states)")
+            #expect(state("u2")?["status"] == .string("queued"), "a 451 is retried later")
+            #expect(state("u2")?["reason"]?.string?.contains("451") == true || state("u2")?["reason"]?.string?.isEmpty == false)
+            #expect(state("u3")?["status"] == .string("failed"), "a 550 is final")
+
+            // The message at the server: rendered, MIME multipart/alternative, HTML escaped
+            let lines = (try? String(contentsOfFile: record, encoding: .utf8))?.split(separator: "\n") ?? []
+            let messages = lines.compactMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }.filter { $0["event"] == .string("message") }
+            #expect(messages.count == 1)
+            let parsed = try #require(messages.first?["parsed"])
+            #expect(messages.first?["rcpt_tos"] == .array([.string("ada@example.com")]))
+            #expect(parsed["content_type"] == .string("multipart/alternative"))
+            #expect(parsed["headers"]?["Subject"] == .string("Order A-7 shipped"))
+            #expect(parsed["headers"]?["From"] == .string("Switchboard <noreply@example.com>"))
+            let parts = parsed["parts"]?.array ?? []
+            #expect(parts.first?["content"]?.string?.contains("Hi Ada <3") == true, "text is not escaped")
+            #expect(parts.last?["content"]?.string?.contains("<p>Hi Ada &lt;3</p>") == true, "HTML is escaped")
+        }
+    }
 }
