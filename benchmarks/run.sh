@@ -14,14 +14,17 @@
 # idle-bare (10,000 idle connections without subscriptions, for comparison), webhooks
 # (50,000 events to one webhook endpoint on a local receiver, signed deliveries/s),
 # webhooks-drain (100,000 webhook messages left pending, the hub killed and restarted, time
-# to drain). Each scenario gets a new hub with a new data directory, so one
+# to drain), webhooks-drain-wide (the same with 256 attempts at once per endpoint), chat (500 chats, a customer and an agent each, answering at once: messages/s
+# end to end at saturation), chat-paced (the same, each answering after 1 s: latency at a
+# steady load), activation (1000 chats passivated, then each read cold and warm: the time
+# to activate an actor from its snapshot). Each scenario gets a new hub with a new data directory, so one
 # scenario's state (memory, history, commit count) does not colour the next.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/benchmarks"
 DURATION=${DURATION:-10}
-SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare webhooks webhooks-drain"}
+SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare webhooks webhooks-drain chat chat-paced activation"}
 # Scratch paths of the two release builds, so a run can use builds of its own.
 HUB_SCRATCH=${HUB_SCRATCH:-.build-release}
 BENCH_SCRATCH=${BENCH_SCRATCH:-.build-bench}
@@ -39,9 +42,20 @@ fi
 ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
+# No per-role WebSocket limits (an empty table), so the chat scenarios' customers and agents
+# are not throttled; the other scenarios use a service token, which is never throttled.
 cat > "$WORK/config.json" <<'JSON'
-{"maxConnectionsPerUser": 100000, "outboundQueueBytes": 1048576}
+{"maxConnectionsPerUser": 100000, "outboundQueueBytes": 1048576, "socketLimits": {}}
 JSON
+# The activation scenario's hub passivates actors idle for a second.
+cat > "$WORK/config-idle.json" <<'JSON'
+{"maxConnectionsPerUser": 100000, "socketLimits": {}, "actorIdleSeconds": 1}
+JSON
+# The webhooks-drain-wide scenario's hub lets one endpoint take 256 attempts at once.
+cat > "$WORK/config-wide.json" <<'JSON'
+{"maxConnectionsPerUser": 100000, "socketLimits": {}, "webhooks": {"maxConcurrentPerEndpoint": 256, "maxConcurrentDeliveries": 512}}
+JSON
+HUB_CONFIG="$WORK/config.json"
 HUB_PID=""
 # Environment of the hubs started next (the webhook scenarios set it).
 HUB_ENV=()
@@ -65,7 +79,7 @@ trap cleanup EXIT
 start_hub() {
     local data="$WORK/data-$1" log="$WORK/hub-$1.log"
     mkdir -p "$data"
-    env "${HUB_ENV[@]}" "$HUB" serve --port 0 --data "$data" --config "$WORK/config.json" --log-level warning >"$log" 2>&1 &
+    env "${HUB_ENV[@]}" "$HUB" serve --port 0 --data "$data" --config "$HUB_CONFIG" --log-level warning >"$log" 2>&1 &
     HUB_PID=$!
     local port=""
     for _ in $(seq 1 100); do
@@ -80,6 +94,9 @@ start_hub() {
     fi
     URL="http://127.0.0.1:$port"
     TOKEN=$("$HUB" token --sub bench --role service --data "$data")
+    # The chat scenarios' participants (loadgen chat's default subjects).
+    CUSTOMER_TOKEN=$("$HUB" token --sub bench-customer --role customer --ttl 3600 --data "$data")
+    AGENT_TOKEN=$("$HUB" token --sub bench-agent --role agent --ttl 3600 --data "$data")
 }
 
 # Runs one loadgen command against a fresh hub.
@@ -90,7 +107,16 @@ scenario() {
     echo
     echo "\$ loadgen $* --url $URL --token \$TOKEN --hub-pid $HUB_PID"
     echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
-    "$LOADGEN" "$@" --url "$URL" --token "$TOKEN" --hub-pid "$HUB_PID" || echo "(loadgen exited with $?)"
+    # @CUSTOMER_TOKEN@ and @AGENT_TOKEN@ stand for the tokens minted for this hub.
+    local args=()
+    for arg in "$@"; do
+        case "$arg" in
+        @CUSTOMER_TOKEN@) args+=("$CUSTOMER_TOKEN") ;;
+        @AGENT_TOKEN@) args+=("$AGENT_TOKEN") ;;
+        *) args+=("$arg") ;;
+        esac
+    done
+    "$LOADGEN" "${args[@]}" --url "$URL" --token "$TOKEN" --hub-pid "$HUB_PID" || echo "(loadgen exited with $?)"
     stop_hub
 }
 
@@ -118,7 +144,7 @@ drain_scenario() {
     mkfifo "$fifo"
     (
         read -r _ <"$fifo"
-        exec env "${HUB_ENV[@]}" "$HUB" serve --port 0 --data "$data" --config "$WORK/config.json" --log-level warning \
+        exec env "${HUB_ENV[@]}" "$HUB" serve --port 0 --data "$data" --config "$HUB_CONFIG" --log-level warning \
             >"$WORK/hub-$name-restart.log" 2>&1
     ) &
     HUB_PID=$!
@@ -148,6 +174,20 @@ for name in $SCENARIOS; do
     webhooks)
         HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE=0s,1s,1s)
         scenario "$name" webhooks --events 50000
+        HUB_ENV=()
+        ;;
+    chat) scenario "$name" chat --chats 500 --duration "$DURATION" --customer-token @CUSTOMER_TOKEN@ --agent-token @AGENT_TOKEN@ ;;
+    chat-paced) scenario "$name" chat --chats 500 --think 1000 --duration "$DURATION" --customer-token @CUSTOMER_TOKEN@ --agent-token @AGENT_TOKEN@ ;;
+    activation)
+        HUB_CONFIG="$WORK/config-idle.json"
+        scenario "$name" activation --chats 1000
+        HUB_CONFIG="$WORK/config.json"
+        ;;
+    webhooks-drain-wide)
+        HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE="0s$(printf ',1s%.0s' {1..599})")
+        HUB_CONFIG="$WORK/config-wide.json"
+        drain_scenario "$name" 100000
+        HUB_CONFIG="$WORK/config.json"
         HUB_ENV=()
         ;;
     webhooks-drain)
