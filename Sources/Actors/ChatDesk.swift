@@ -72,7 +72,9 @@ public final class ChatDesk: Sendable {
         try await authorize(id, principal)
         let author = principal.subject
         let isStaff = principal.isStaff
-        let (event, isFirst) = try await chats.perform(id) { try await $0.post(text: text, author: author, isStaff: isStaff, key: key) }
+        // Keys are scoped per author: another participant's key never swallows a message.
+        let authorKey = key.map { author + "|" + $0 }
+        let (event, isFirst) = try await chats.perform(id) { try await $0.post(text: text, author: author, isStaff: isStaff, key: authorKey) }
         if isFirst { await suggestArticles(id, for: text) }
         return event
     }
@@ -124,13 +126,14 @@ public final class ChatDesk: Sendable {
         guard principal.isStaff else { throw .forbidden("only staff escalate chats") }
         let chat = try await participantState(id, principal)
         guard chat.ticket == nil else { throw .conflict("chat \(id) was escalated into \(chat.ticket!) already") }
-        let transcript = try await messages(id, after: 0, limit: 10_000).messages.compactMap { event in
+        let transcript = try await latestMessages(id).compactMap { event in
             event.payload(ChatSession.MessageCreated.self).map { "\($0.author): \($0.text)" }
         }.joined(separator: "\n")
+        // The ticket's id comes from the chat's, so two escalations racing make one ticket.
         var ticket = try await support.createTicket(NewTicket(
             subject: subject ?? chat.subject ?? "Chat \(id)",
             body: transcript.isEmpty ? "(chat \(id) had no messages)" : String(transcript.suffix(10_000)),
-            priority: priority, queue: chat.queue, requester: chat.customer), by: principal)
+            priority: priority, queue: chat.queue, requester: chat.customer), id: "T-" + chat.id.dropFirst(2), by: principal)
         if ticket.assignee == nil, let agent = chat.agent {
             ticket = try await support.updateTicket(ticket.id, TicketChanges(assignee: agent), by: principal)
         }
@@ -202,6 +205,18 @@ public final class ChatDesk: Sendable {
         return state
     }
 
+    /// The chat's latest messages, oldest first, enough for the last 10,000 characters of a
+    /// transcript (at most the last 2,500 events are read).
+    private func latestMessages(_ id: String) async throws(EntityError) -> [StoredEvent] {
+        guard let topic = TopicName("chat:" + id) else { throw .invalid("invalid chat id \(id)") }
+        do {
+            return try await topics.history(of: topic, since: nil, limit: 2500, includingStaffEvents: false).1
+                .filter { $0.name == "message.created" }
+        } catch {
+            throw EntityError(error)
+        }
+    }
+
     private func messages(_ id: String, after offset: Int64, limit: Int) async throws(EntityError) -> (messages: [StoredEvent], next: Int64?) {
         guard let topic = TopicName("chat:" + id) else { throw .invalid("invalid chat id \(id)") }
         do {
@@ -213,15 +228,16 @@ public final class ChatDesk: Sendable {
         }
     }
 
-    /// Runs a command on a chat, then saves the chat index (which follows the chat's own
-    /// commit: after a crash in between, it catches up with the next change).
+    /// Runs a command on a chat and saves the chat index before the next command to the
+    /// chat may run, so the index never goes back to an older state. It follows the chat's
+    /// own commit: after a crash in between, it catches up with the next change.
     private func run(_ id: String, _ command: @escaping @Sendable (ChatSession) async throws -> Void) async throws(EntityError) -> ChatSession.State {
-        let state = try await chats.perform(id) { chat in
+        try await chats.perform(id) { chat in
             try await command(chat)
-            return await chat.state
+            let state = await chat.state
+            await self.save(state.summary)
+            return state
         }
-        await save(state.summary)
-        return state
     }
 
     private func save(_ summary: ChatSummary) async {

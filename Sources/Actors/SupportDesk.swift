@@ -65,11 +65,12 @@ public final class SupportDesk: Sendable {
     }
 
     /// Opens a ticket. A customer's ticket always names the customer as its requester.
-    public func createTicket(_ new: NewTicket, by principal: Principal) async throws(EntityError) -> Ticket.State {
+    /// With an `id` (a chat's escalation), a second creation under it is a `conflict`.
+    public func createTicket(_ new: NewTicket, id: String? = nil, by principal: Principal) async throws(EntityError) -> Ticket.State {
         var new = new
         if !principal.isStaff { new.requester = principal.subject }
         try new.validate()
-        let id = "T-" + Self.newID()
+        let id = id ?? "T-" + Self.newID()
         let ticket = new
         let policy = SLAPolicy.matching(try await slaPolicies(), priority: new.priority, queue: new.queue)
         let fraction = slaWarningFraction

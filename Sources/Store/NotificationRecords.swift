@@ -97,8 +97,8 @@ public protocol NotificationStore: Sendable {
     func documents(kind: String, names: [String]) async throws(StoreError) -> [String: String]
 
     /// Stores a notification and its deliveries in one transaction. With an idempotency
-    /// key already used within `keyLifetimeMilliseconds`, stores nothing and returns the
-    /// first notification's id and false.
+    /// key the same requester used within `keyLifetimeMilliseconds`, stores nothing and
+    /// returns the first notification's id and false (keys are scoped per requester).
     func insertNotification(
         _ notification: NotificationRecord, deliveries: [DeliveryRecord], keyLifetimeMilliseconds: Int64
     ) async throws(StoreError) -> (id: String, isNew: Bool)

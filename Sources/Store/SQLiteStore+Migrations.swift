@@ -201,8 +201,9 @@ extension SQLiteStore {
                     type TEXT NOT NULL,
                     data TEXT NOT NULL,
                     requested_by TEXT NOT NULL,
-                    idempotency_key TEXT UNIQUE,
-                    created_ms INTEGER NOT NULL
+                    idempotency_key TEXT,
+                    created_ms INTEGER NOT NULL,
+                    UNIQUE (requested_by, idempotency_key)
                 );
                 CREATE TABLE notification_deliveries (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -33,9 +33,11 @@ extension SQLiteStore: NotificationStore {
             if let key = notification.idempotencyKey {
                 // A key older than its lifetime is released, so it may be used again.
                 try db.execute(
-                    sql: "UPDATE notifications SET idempotency_key = NULL WHERE idempotency_key = ? AND created_ms < ?",
-                    arguments: [key, notification.createdMilliseconds - keyLifetimeMilliseconds])
-                if let first = try String.fetchOne(db, sql: "SELECT id FROM notifications WHERE idempotency_key = ?", arguments: [key]) {
+                    sql: "UPDATE notifications SET idempotency_key = NULL WHERE requested_by = ? AND idempotency_key = ? AND created_ms < ?",
+                    arguments: [notification.requestedBy, key, notification.createdMilliseconds - keyLifetimeMilliseconds])
+                if let first = try String.fetchOne(
+                    db, sql: "SELECT id FROM notifications WHERE requested_by = ? AND idempotency_key = ?",
+                    arguments: [notification.requestedBy, key]) {
                     return (first, false)
                 }
             }

@@ -135,6 +135,16 @@ struct NotificationTests {
             let tooMany = (0...1000).map { "\"u\($0)\"" }.joined(separator: ",")
             #expect(try await send(hub, token: service, #"{"type":"order.shipped","recipients":[\#(tooMany)],"data":{"name":"x","order":"y"}}"#).status == 422)
             #expect(try await http(.GET, hub.baseURL + "/api/v1/notifications/ntf_nope", token: service).status == 404)
+            let farFuture = #"{"type":"order.shipped","recipients":["u1"],"data":{"name":"x","order":"y"},"send_at":"9223372036854775807"}"#
+            #expect(try await send(hub, token: service, farFuture).status == 422, "send_at beyond a year, even the largest number")
+            let repeated = try await send(
+                hub, token: service, #"{"type":"order.shipped","recipients":["u1"],"data":{"name":"x","order":"y"},"channels":["in_app","in_app"]}"#)
+            #expect(repeated.status == 202, "a repeated channel counts once")
+            // Idempotency keys belong to their requester: another service's same key is its own
+            let first = try await send(hub, token: service, #"{"type":"password.reset","recipients":["u1"],"data":{"code":"1"}}"#, key: "k1")
+            let other = try await send(
+                hub, token: try await hub.token("svc-2", [.service]), #"{"type":"password.reset","recipients":["u1"],"data":{"code":"2"}}"#, key: "k1")
+            #expect(first.json?["id"] != other.json?["id"])
             #expect(try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: customer, body: #"{"email":"not an address"}"#).status == 422)
         }
     }

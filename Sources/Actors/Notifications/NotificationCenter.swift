@@ -43,6 +43,8 @@ public final class NotificationCenter: Sendable {
     /// The topic that streams `notification.*` events for dashboards.
     public static let stream = TopicName("events:notifications")!
     static let keyLifetimeMilliseconds: Int64 = 24 * 3_600_000
+    /// How far ahead `send_at` may be.
+    static let longestDelay: TimeInterval = 366 * 24 * 3600
 
     /// Creates the center; `channels` are those a provider serves (others are skipped).
     public init(store: any NotificationStore, topics: Topics, channels: Set<NotificationChannelKind>, logger: Logger) {
@@ -103,7 +105,7 @@ public final class NotificationCenter: Sendable {
             throw .invalid("data must be a JSON object")
         }
         if let missing = type.variables.first(where: { data[$0] == nil }) { throw .invalid("data lacks the variable \(missing)") }
-        let wanted = request.channels ?? type.channels
+        let wanted = NotificationChannelKind.allCases.filter((request.channels ?? type.channels).contains)
         guard !wanted.isEmpty else { throw .invalid("channels must not be empty") }
         for channel in wanted where channel != .webhook && type.templates[channel.rawValue] == nil {
             throw .invalid("type \(type.name) has no templates for \(channel.rawValue)")
@@ -111,6 +113,7 @@ public final class NotificationCenter: Sendable {
         let now = Date()
         let nowMilliseconds = Int64(now.timeIntervalSince1970 * 1000)
         let sendAt = max(request.sendAt ?? now, now)
+        guard sendAt.timeIntervalSince(now) <= Self.longestDelay else { throw .invalid("send_at must be within a year from now") }
         let contacts = try await loadAll(UserContacts.self, kind: "contacts", names: recipients)
         let preferences = try await loadAll(NotificationPreferences.self, kind: "preferences", names: recipients)
         let id = "ntf_" + SupportDesk.newID().lowercased() + SupportDesk.newID().lowercased()

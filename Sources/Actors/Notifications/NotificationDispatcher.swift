@@ -60,15 +60,27 @@ public final class NotificationDispatcher: Service, Sendable {
             return
         }
         guard !due.isEmpty else { return }
-        var contexts: [String: (NotificationRecord, NotificationType, [String: Any])] = [:]
-        let contacts = (try? await center.contacts(of: Array(Set(due.map(\.recipient))))) ?? [:]
+        var contexts: [String: (NotificationRecord, NotificationType, [String: Any])?] = [:]
+        let contacts: [String: UserContacts]
+        do {
+            contacts = try await center.contacts(of: Array(Set(due.map(\.recipient))))
+        } catch {
+            // The store is busy or failing: everything stays queued for the next tick.
+            release(due)
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for delivery in due {
-                if contexts[delivery.notificationID] == nil, let context = await context(of: delivery.notificationID) {
-                    contexts[delivery.notificationID] = context
+                if contexts[delivery.notificationID] == nil {
+                    do {
+                        contexts[delivery.notificationID] = .some(try await context(of: delivery.notificationID))
+                    } catch {
+                        release([delivery])
+                        continue
+                    }
                 }
-                let message = contexts[delivery.notificationID].flatMap { record, type, data in
+                let message = (contexts[delivery.notificationID] ?? nil).flatMap { record, type, data in
                     Self.render(record, type, data, channel: delivery.channel, locale: contacts[delivery.recipient]?.locale)
                 }
                 if running == concurrency {
@@ -119,10 +131,27 @@ public final class NotificationDispatcher: Service, Sendable {
             + "\"status\":\(JSONText.quoted(updated.status)),\"attempts\":\(updated.attempts)\(reason)}")
     }
 
-    private func context(of id: String) async -> (NotificationRecord, NotificationType, [String: Any])? {
-        guard let (record, _) = try? await store.notification(id: id), let type = try? await center.type(record.type),
-              let data = try? JSONSerialization.jsonObject(with: Data(record.data.utf8)) as? [String: Any]
-        else { return nil }
+    /// Lets deliveries taken for this tick be read again at the next (they stay queued).
+    private func release(_ deliveries: [DeliveryRecord]) {
+        inFlight.withLock { inFlight in
+            for delivery in deliveries { inFlight.remove(delivery.id) }
+        }
+    }
+
+    /// A notification, its type and its data; nil when they can never be rendered (the
+    /// type is gone, the data is not an object). Throws when the store cannot be read now.
+    private func context(of id: String) async throws(EntityError) -> (NotificationRecord, NotificationType, [String: Any])? {
+        let found: (NotificationRecord, [DeliveryRecord])?
+        do { found = try await store.notification(id: id) } catch { throw .unavailable(error.message) }
+        guard let (record, _) = found else { return nil }
+        let type: NotificationType
+        do {
+            type = try await center.type(record.type)
+        } catch {
+            if error.code == "not_found" { return nil }
+            throw error
+        }
+        guard let data = try? JSONSerialization.jsonObject(with: Data(record.data.utf8)) as? [String: Any] else { return nil }
         return (record, type, data)
     }
 

@@ -85,7 +85,9 @@ public struct NotificationType: Codable, Sendable, Equatable {
             throw .invalid("a notification type name is 1 to 64 of a-z, 0-9, _, - and .")
         }
         guard NotificationRules.isName(category, maxLength: 32) else { throw .invalid("category must be 1 to 32 of a-z, 0-9, _ and -") }
-        guard !channels.isEmpty else { throw .invalid("channels must name at least one of in_app, email, sms, push, webhook") }
+        guard !channels.isEmpty, Set(channels).count == channels.count else {
+            throw .invalid("channels must name at least one of in_app, email, sms, push, webhook, each once")
+        }
         for variable in variables where !NotificationRules.isName(variable, maxLength: 64, extra: [0x2E]) {
             throw .invalid("variable \(variable.prefix(64)) is not a valid name")
         }
