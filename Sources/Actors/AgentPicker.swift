@@ -2,8 +2,8 @@ import Channels
 import Store
 import Synchronization
 
-/// Picks the agent for new work on a queue: among the agents online on the queue's
-/// stream `tickets:{queue}` (and listed in the queue's settings, when it lists any), by
+/// Picks the agent for new work on a queue: among the agents (principals with the agent
+/// role) online on the queue's stream `tickets:{queue}` (and listed in the queue's settings, when it lists any), by
 /// the queue's policy and within each agent's capacity.
 ///
 /// Round-robin turns are kept in memory per queue, so a restart starts each queue afresh.
@@ -22,7 +22,7 @@ final class AgentPicker: Sendable {
         queue: String, settings: QueueSettings, loads: () async throws(StoreError) -> [String: Int]
     ) async throws(EntityError) -> String? {
         guard settings.assignment != .manual, let stream = TopicName("tickets:" + queue) else { return nil }
-        var online = Set(topics.presence(of: stream).map(\.user))
+        var online = Set(topics.presence(of: stream).filter(\.isAgent).map(\.user))
         if !settings.agents.isEmpty { online.formIntersection(settings.agents) }
         guard !online.isEmpty else { return nil }
         let open: [String: Int]

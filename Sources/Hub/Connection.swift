@@ -53,7 +53,7 @@ final class Connection: Sendable {
     var subscriber: Subscriber {
         let principal = self.principal
         return Subscriber(
-            id: id, member: PresenceMember(client: clientID, user: principal.subject), queue: queue,
+            id: id, member: PresenceMember(client: clientID, user: principal.subject, isAgent: principal.roles.contains(.agent)), queue: queue,
             seesStaffEvents: principal.isStaff,
             ended: { [weak self] topic in _ = self?.state.withLock { $0.subscriptions.remove(topic) } })
     }

@@ -19,6 +19,8 @@ struct ChatTests {
             let agentTwo = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-2", [.agent]))
             _ = try await agentOne.subscribe(1, "tickets:sales")
             _ = try await agentTwo.subscribe(1, "tickets:sales")
+            let supervisor = SocketClient(url: hub.webSocketURL, token: try await hub.token("sup", [.supervisor]))
+            _ = try await supervisor.subscribe(1, "tickets:sales")
 
             // The customer opens a chat with a token that names no topics; it goes to an online agent
             let customerToken = try await hub.token("cust-1", [.customer])
@@ -34,6 +36,8 @@ struct ChatTests {
             #expect(assigned["data"]?["data"]?["agent"] == .string(agentID))
             let second = try await openChat(hub, token: try await hub.token("cust-2", [.customer]))
             #expect(second["agent"]?.string != agentID, "round-robin gives the next chat to the other agent")
+            let third = try await openChat(hub, token: try await hub.token("cust-3", [.customer]))
+            #expect(third["agent"]?.string == agentID, "and the third back to the first: the supervisor watching is no agent")
 
             let customer = SocketClient(url: hub.webSocketURL, token: customerToken)
             let agent = agentID == "agent-1" ? agentOne : agentTwo
