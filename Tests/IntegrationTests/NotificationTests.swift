@@ -192,4 +192,26 @@ struct NotificationTests {
             #expect(parts.last?["content"]?.string?.contains("<p>Hi Ada &lt;3</p>") == true, "HTML is escaped")
         }
     }
+
+    @Test func aHangingEmailProviderHoldsOnlyItsOwnSlot() async throws {
+        let record = TestHub.temporaryDirectory() + "/smtp.jsonl"
+        let (server, port, _) = try await startPythonServer("../../GatewaysTests/Python/smtp_server.py", ["--record", record, "--silent"])
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await withHub({
+            $0.email.smtpURL = "smtp://127.0.0.1:\(port)"
+            $0.email.from = "noreply@example.com"
+        }) { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            _ = try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: service, body: #"{"email":"ada@example.com"}"#)
+            let stuck = try await send(hub, token: service, #"{"type":"order.shipped","recipients":["u1"],"data":{"name":"A","order":"1"},"channels":["email"]}"#)
+            #expect(stuck.status == 202)
+            try await Task.sleep(for: .milliseconds(300))  // the e-mail attempt is now waiting on the silent server
+            let next = try await send(hub, token: service, #"{"type":"password.reset","recipients":["u1"],"data":{"code":"9"}}"#)
+            let id = try #require(next.json?["id"]?.string)
+            let states = try await deliveries(hub, token: service, id) { $0.first?["status"] == .string("sent") }
+            #expect(states.first?["status"] == .string("sent"), "an in-app notification is not held up by a hanging e-mail")
+            kill(server.processIdentifier, SIGKILL)  // so shutdown need not wait for the e-mail's timeout
+        }
+    }
 }

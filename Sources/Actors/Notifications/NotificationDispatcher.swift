@@ -6,9 +6,10 @@ import ServiceLifecycle
 import Store
 import Synchronization
 
-/// Sends due deliveries: every 100 ms it reads the queued deliveries that are due, renders
-/// each for its recipient (locale from the contacts) and hands it to its channel's
-/// ``NotificationSender``, at most `concurrency` at once. A transient failure is retried
+/// Sends due deliveries: every 100 ms it reads the queued deliveries that are due and not
+/// in flight, renders each for its recipient (locale from the contacts) and hands it to its
+/// channel's ``NotificationSender``, at most `concurrency` at once; a slow attempt holds
+/// only its own slot. A transient failure is retried
 /// on the `retryDelays` schedule, then fails; a permanent one fails at once. Every change
 /// is stored, then streamed as `notification.delivery` on `events:notifications`.
 ///
@@ -42,18 +43,28 @@ public final class NotificationDispatcher: Service, Sendable {
 
     public func run() async throws {
         let ticks = AsyncTimerSequence(interval: .milliseconds(100), clock: .continuous).cancelOnGracefulShutdown()
-        for await _ in ticks {
-            await sendDue()
+        // Attempts run in one long-lived group, so a slow one never holds up the next reads;
+        // on shutdown the loop ends and the group waits for those in flight to be recorded.
+        await withDiscardingTaskGroup { group in
+            for await _ in ticks {
+                await startDue(in: &group)
+            }
         }
     }
 
-    /// Sends what is due now, up to `concurrency` at once, and waits for it.
-    func sendDue() async {
+    /// Starts an attempt for each delivery due now that is not in flight, while fewer than
+    /// `concurrency` are.
+    private func startDue(in group: inout DiscardingTaskGroup) async {
+        let busy = inFlight.withLock { $0.count }
+        guard busy < concurrency else { return }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let due: [DeliveryRecord]
         do {
-            due = try await store.dueDeliveries(nowMilliseconds: now, limit: 1000).filter { delivery in
-                inFlight.withLock { $0.insert(delivery.id).inserted }
+            // Rows in flight are still queued in the store: read past them.
+            due = try await store.dueDeliveries(nowMilliseconds: now, limit: concurrency + busy).filter { delivery in
+                inFlight.withLock { inFlight in
+                    inFlight.count < concurrency && inFlight.insert(delivery.id).inserted
+                }
             }
         } catch {
             logger.error("cannot read due notifications", metadata: ["sb.error": "\(error)"])
@@ -69,28 +80,20 @@ public final class NotificationDispatcher: Service, Sendable {
             release(due)
             return
         }
-        await withTaskGroup(of: Void.self) { group in
-            var running = 0
-            for delivery in due {
-                if contexts[delivery.notificationID] == nil {
-                    do {
-                        contexts[delivery.notificationID] = .some(try await context(of: delivery.notificationID))
-                    } catch {
-                        release([delivery])
-                        continue
-                    }
+        for delivery in due {
+            if contexts[delivery.notificationID] == nil {
+                do {
+                    contexts[delivery.notificationID] = .some(try await context(of: delivery.notificationID))
+                } catch {
+                    release([delivery])
+                    continue
                 }
-                let message = (contexts[delivery.notificationID] ?? nil).flatMap { record, type, data in
-                    Self.render(record, type, data, channel: delivery.channel, locale: contacts[delivery.recipient]?.locale)
-                }
-                if running == concurrency {
-                    await group.next()
-                    running -= 1
-                }
-                running += 1
-                let recipientContacts = contacts[delivery.recipient]
-                group.addTask { await self.attempt(delivery, message: message, contacts: recipientContacts) }
             }
+            let message = (contexts[delivery.notificationID] ?? nil).flatMap { record, type, data in
+                Self.render(record, type, data, channel: delivery.channel, locale: contacts[delivery.recipient]?.locale)
+            }
+            let recipientContacts = contacts[delivery.recipient]
+            group.addTask { await self.attempt(delivery, message: message, contacts: recipientContacts) }
         }
     }
 
