@@ -140,7 +140,7 @@ enum ChatError: Error, CustomStringConvertible {
 }
 
 /// What one participant counted inside the window.
-struct ChatTally: Sendable {
+struct ChatTally: ConnectionTally {
     var received = 0
     var refused = 0
     var problem: String?
@@ -149,7 +149,7 @@ struct ChatTally: Sendable {
 /// A chat participant on the event loop: subscribes to its chat, then answers every
 /// message of the other side at once; the customer (`opens`) writes the first message.
 /// Message text is the send time, so the receiver measures the latency.
-final class ChatParticipantHandler: ChannelInboundHandler {
+final class ChatParticipantHandler: MeasuringHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
@@ -157,13 +157,13 @@ final class ChatParticipantHandler: ChannelInboundHandler {
     private let opens: Bool
     private let window: Chat.Window
     private let ready: Progress
-    private let done: EventLoopPromise<ChatTally>
+    let done: EventLoopPromise<ChatTally>
     /// `"staff":true` for a customer (it answers agents), `"staff":false` for an agent.
     private let fromOtherSide: [UInt8]
-    private var latencies: LatencyRecorder.Batch
-    private var tally = ChatTally()
+    var latencies: LatencyRecorder.Batch
+    var tally = ChatTally()
     private var id = 1
-    private var finished = false
+    var finished = false
 
     private static let textKey = Array(#""text":""#.utf8)
 
@@ -230,26 +230,5 @@ final class ChatParticipantHandler: ChannelInboundHandler {
         }
         id += 1
         RawWebSocket.writeText(#"{"op":"publish","id":\#(id),"topic":"\#(topic)","name":"message","data":{"text":"\#(now)"}}"#, context: context)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        tally.problem = tally.problem ?? "\(error)"
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        finish()
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        finish()
-    }
-
-    private func finish() {
-        guard !finished else { return }
-        finished = true
-        latencies.flush()
-        done.succeed(tally)
     }
 }

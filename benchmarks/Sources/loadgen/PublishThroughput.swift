@@ -18,7 +18,7 @@ struct PublishThroughput: AsyncParsableCommand {
     @Option(help: "Measured rounds in a row against the same hub (to see whether it slows down as it ages).")
     var rounds: Int = 1
 
-    struct Tally: Sendable {
+    struct Tally: ConnectionTally {
         var acked = 0
         var refused = 0
         var problem: String?
@@ -87,19 +87,19 @@ struct PublishThroughput: AsyncParsableCommand {
 
 /// Publishes one event, waits for its reply, publishes the next, until `until`; counts and
 /// times the acknowledgements of publishes sent at or after `from`. Runs on the event loop.
-final class PublishLoopHandler: ChannelInboundHandler {
+final class PublishLoopHandler: MeasuringHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let topic: String
     private let from: UInt64
     private let until: UInt64
-    private let done: EventLoopPromise<PublishThroughput.Tally>
-    private var latencies: LatencyRecorder.Batch
-    private var tally = PublishThroughput.Tally()
+    let done: EventLoopPromise<PublishThroughput.Tally>
+    var latencies: LatencyRecorder.Batch
+    var tally = PublishThroughput.Tally()
     private var id = 0
     private var sentAt: UInt64 = 0
-    private var finished = false
+    var finished = false
 
     init(topic: String, recorder: LatencyRecorder, from: UInt64, until: UInt64, done: EventLoopPromise<PublishThroughput.Tally>) {
         self.topic = topic
@@ -142,26 +142,5 @@ final class PublishLoopHandler: ChannelInboundHandler {
         RawWebSocket.writeText(
             #"{"op":"publish","id":\#(id),"topic":"\#(topic)","name":"tick","data":{"t":\#(sentAt),"seq":\#(id)}}"#,
             context: context)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        tally.problem = tally.problem ?? "\(error)"
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        finish()
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        finish()
-    }
-
-    private func finish() {
-        guard !finished else { return }
-        finished = true
-        latencies.flush()
-        done.succeed(tally)
     }
 }

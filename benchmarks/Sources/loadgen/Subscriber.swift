@@ -3,7 +3,7 @@ import NIOPosix
 import NIOWebSocket
 
 /// What one subscriber connection saw.
-struct SubscriberTally: Sendable {
+struct SubscriberTally: ConnectionTally {
     var subscribed = false
     /// Events received, not counting the `end` marker.
     var received = 0
@@ -50,17 +50,17 @@ enum Subscriber {
 }
 
 /// The subscriber's frame handler; all of it runs on the connection's event loop.
-final class SubscriberHandler: ChannelInboundHandler {
+final class SubscriberHandler: MeasuringHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let topic: String
     private let progress: Progress
-    private let done: EventLoopPromise<SubscriberTally>
-    private var latencies: LatencyRecorder.Batch
-    private var tally = SubscriberTally()
+    let done: EventLoopPromise<SubscriberTally>
+    var latencies: LatencyRecorder.Batch
+    var tally = SubscriberTally()
     private var lastOffset: Int64 = 0
-    private var finished = false
+    var finished = false
 
     init(topic: String, recorder: LatencyRecorder, progress: Progress, done: EventLoopPromise<SubscriberTally>) {
         self.topic = topic
@@ -112,26 +112,5 @@ final class SubscriberHandler: ChannelInboundHandler {
             tally.otherFrames += 1
             tally.problem = tally.problem ?? scan.text
         }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        tally.problem = tally.problem ?? "\(error)"
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        finish()
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        finish()
-    }
-
-    private func finish() {
-        guard !finished else { return }
-        finished = true
-        latencies.flush()
-        done.succeed(tally)
     }
 }
