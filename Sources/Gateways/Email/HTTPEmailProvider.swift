@@ -32,16 +32,14 @@ public struct HTTPEmailProvider: EmailProvider {
             throw .invalidMessage("the message cannot be encoded as JSON")
         }
         let status: Int
-        do {
-            let response = try await client.execute(request, timeout: TimeAmount(settings.timeout))
-            status = Int(response.status.code)
-            _ = try? await response.body.collect(upTo: 1 << 16)
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            throw .timeout("the e-mail API did not answer within \(settings.timeout)")
-        } catch is CancellationError {
-            throw .cancelled
+        do throws(ProviderAnswer.Failure) {
+            status = try await ProviderAnswer.fetch(request, via: client, timeout: settings.timeout).status
         } catch {
-            throw Task.isCancelled ? .cancelled : .connectionFailed("the e-mail API cannot be reached")
+            switch error {
+            case .timeout: throw .timeout("the e-mail API did not answer within \(settings.timeout)")
+            case .connectionFailed: throw .connectionFailed("the e-mail API cannot be reached")
+            case .cancelled: throw .cancelled
+            }
         }
         switch status {
         case 200..<300:
