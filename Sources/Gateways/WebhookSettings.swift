@@ -37,11 +37,3 @@ public struct WebhookSettings: Sendable {
         self.retention = retention
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for the store's timestamps.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

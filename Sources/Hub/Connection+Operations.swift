@@ -1,5 +1,6 @@
 import Channels
 import Foundation
+import Gateways
 import NIOCore
 import Store
 
@@ -66,6 +67,7 @@ extension Connection {
             switch topic.namespace {
             case "ticket": return try await TicketCommands(support: hub.support).perform(ticket: topic.id, name: name, args: args, by: principal)
             case "chat": return try await ChatCommands(chats: hub.chats).perform(chat: topic.id, name: name, args: args, by: principal)
+            case "inbox": return try await InboxCommands(inboxes: hub.inboxes).perform(inbox: topic.id, name: name, args: args, by: principal)
             default: throw .notFound("no actor handles \(target.prefix(64))")
             }
         case .auth(let token):

@@ -1,5 +1,6 @@
 import Channels
 import Foundation
+import Gateways
 import HummingbirdWebSocket
 import Logging
 import Metrics

@@ -3,8 +3,9 @@ import Gateways
 
 /// Where notification e-mail goes (the `email` object of the config file, or
 /// `SWITCHBOARD_SMTP_URL`, `SWITCHBOARD_EMAIL_FROM`, `SWITCHBOARD_SMTP_CA_FILE`,
-/// `SWITCHBOARD_EMAIL_HTTP_URL` and `SWITCHBOARD_EMAIL_HTTP_API_KEY`). With neither an
-/// SMTP URL nor an HTTP provider, e-mail deliveries are skipped as `channel_unavailable`.
+/// `SWITCHBOARD_EMAIL_HTTP_URL` and `SWITCHBOARD_EMAIL_HTTP_API_KEY`). SMTP is tried
+/// first, then the HTTP provider. With neither, e-mail deliveries are skipped as
+/// `channel_unavailable`.
 public struct EmailConfiguration: Sendable, Codable {
     /// `smtp://[user:pass@]host:port[?starttls=require]` or `smtps://...`; empty for none.
     public var smtpURL: String = ""
@@ -16,6 +17,8 @@ public struct EmailConfiguration: Sendable, Codable {
     public var httpURL: String = ""
     /// The HTTP provider's API key.
     public var httpAPIKey: String = ""
+    /// Each provider's rate limit and circuit breaker (`rateLimit`, `breaker`).
+    public var tuning = ProviderTuning()
 
     /// No e-mail.
     public init() {}
@@ -32,23 +35,30 @@ public struct EmailConfiguration: Sendable, Codable {
         from = try container.decodeIfPresent(String.self, forKey: .from) ?? ""
         httpURL = try container.decodeIfPresent(String.self, forKey: .httpURL) ?? ""
         httpAPIKey = try container.decodeIfPresent(String.self, forKey: .httpAPIKey) ?? ""
+        tuning = try ProviderTuning(from: decoder)
     }
 
-    /// The e-mail channel's sender, or nil when no provider is configured. Throws for bad
-    /// settings (an unparsable URL or sender), so a misconfigured hub does not start.
-    func makeSender() throws(EmailError) -> EmailSender? {
-        var providers: [(name: String, provider: any EmailProvider)] = []
+    /// The e-mail channel, or nil when no provider is configured; `unsubscribeLink` gives
+    /// each message a one-click unsubscribe link. Throws for bad settings (an unparsable URL
+    /// or sender), so a misconfigured hub does not start.
+    func makeChannel(
+        unsubscribeLink: (@Sendable (_ recipient: String, _ category: String) -> String)?
+    ) throws(EmailError) -> NotificationChannel? {
+        var providers: [ChannelProvider] = []
         let sender = try MailAddress(parsing: from.isEmpty ? "noreply@localhost" : from)
+        func add(_ name: String, _ provider: any EmailProvider) {
+            providers.append(tuning.provider(name, EmailSender(from: sender, provider: provider, unsubscribeLink: unsubscribeLink)))
+        }
         if !smtpURL.isEmpty {
             var settings = try SMTPSettings(url: smtpURL, from: sender)
             if !smtpCAFile.isEmpty { settings.trustRootsPath = smtpCAFile }
-            providers.append(("smtp", try SMTPClient(settings: settings)))
+            add("smtp", try SMTPClient(settings: settings))
         }
         if !httpURL.isEmpty {
-            providers.append(("http", HTTPEmailProvider(settings: try HTTPEmailSettings(baseURL: httpURL, apiKey: httpAPIKey, from: sender))))
+            add("http", HTTPEmailProvider(settings: try HTTPEmailSettings(baseURL: httpURL, apiKey: httpAPIKey, from: sender)))
         }
         guard !providers.isEmpty else { return nil }
         guard !from.isEmpty else { throw .invalidSettings("e-mail needs a sender: set email.from or SWITCHBOARD_EMAIL_FROM") }
-        return EmailSender(from: sender, providers: providers)
+        return NotificationChannel(kind: .email, providers: providers)
     }
 }

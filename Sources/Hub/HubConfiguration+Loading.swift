@@ -38,16 +38,19 @@ extension HubConfiguration {
         }
     }
 
-    /// Applies `SWITCHBOARD_HOST`, `_PORT`, `_DATA`, `_DURABILITY`, `_MAX_MESSAGE_BYTES`,
+    /// Applies `SWITCHBOARD_PUBLIC_URL`, `SWITCHBOARD_HOST`, `_PORT`, `_DATA`, `_DURABILITY`, `_MAX_MESSAGE_BYTES`,
     /// `_OUTBOUND_QUEUE_BYTES`, `_COMPRESSION`, `_WEBHOOK_RETRY_SCHEDULE`, `_WEBHOOK_ALLOW`,
     /// `_WEBHOOK_SECRET_KEY`, `_SMTP_URL`, `_SMTP_CA_FILE`, `_EMAIL_FROM`, `_EMAIL_HTTP_URL`,
-    /// `_EMAIL_HTTP_API_KEY`, `_ASSISTANT_URL`, `_ASSISTANT_MODEL`, `_ASSISTANT_API_KEY`.
+    /// `_EMAIL_HTTP_API_KEY`, `_SMS_URL`, `_SMS_ACCOUNT_SID`, `_SMS_AUTH_TOKEN`, `_SMS_FROM`,
+    /// `_PUSH_URL`, `_PUSH_PROJECT`, `_PUSH_ACCESS_TOKEN`, `_ASSISTANT_URL`, `_ASSISTANT_MODEL`,
+    /// `_ASSISTANT_API_KEY`.
     mutating func apply(environment: [String: String]) throws(HubError) {
         func integer(_ name: String) throws(HubError) -> Int? {
             guard let text = environment[name] else { return nil }
             guard let value = Int(text), value >= 0 else { throw .badRequest("\(name) must be a whole number") }
             return value
         }
+        if let url = environment["SWITCHBOARD_PUBLIC_URL"] { self.publicURL = url }
         if let host = environment["SWITCHBOARD_HOST"] { self.host = host }
         if let port = try integer("SWITCHBOARD_PORT") { self.port = port }
         if let data = environment["SWITCHBOARD_DATA"] { self.dataDirectory = data }
@@ -67,6 +70,16 @@ extension HubConfiguration {
         if let from = environment["SWITCHBOARD_EMAIL_FROM"] { email.from = from }
         if let url = environment["SWITCHBOARD_EMAIL_HTTP_URL"] { email.httpURL = url }
         if let key = environment["SWITCHBOARD_EMAIL_HTTP_API_KEY"] { email.httpAPIKey = key }
+        if let url = environment["SWITCHBOARD_SMS_URL"] {
+            sms.providers = [SMSProviderSettings(
+                baseURL: url, accountSID: environment["SWITCHBOARD_SMS_ACCOUNT_SID"] ?? "",
+                authToken: environment["SWITCHBOARD_SMS_AUTH_TOKEN"] ?? "", from: environment["SWITCHBOARD_SMS_FROM"] ?? "")]
+        }
+        if let url = environment["SWITCHBOARD_PUSH_URL"] {
+            push.providers = [PushProviderSettings(
+                baseURL: url, projectID: environment["SWITCHBOARD_PUSH_PROJECT"] ?? "",
+                accessToken: environment["SWITCHBOARD_PUSH_ACCESS_TOKEN"] ?? "")]
+        }
         if let url = environment["SWITCHBOARD_ASSISTANT_URL"] { assistant.url = url }
         if let model = environment["SWITCHBOARD_ASSISTANT_MODEL"] { assistant.model = model }
         if let key = environment["SWITCHBOARD_ASSISTANT_API_KEY"] { assistant.apiKey = key }

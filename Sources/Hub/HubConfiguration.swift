@@ -7,6 +7,9 @@ import Store
 /// Loaded from a JSON file (`--config`) and `SWITCHBOARD_*` environment variables, in
 /// that order, then from command-line flags; see `docs/operations.md`.
 public struct HubConfiguration: Sendable, Codable {
+    /// The URL recipients reach the hub at, for links in e-mail (one-click unsubscribe),
+    /// e.g. `https://hub.example.com`; empty (the default) means `http://{host}:{port}`.
+    public var publicURL: String = ""
     /// Address to listen on (default `127.0.0.1`).
     public var host: String = "127.0.0.1"
     /// Port to listen on; 0 takes a free one (default 8080).
@@ -43,6 +46,10 @@ public struct HubConfiguration: Sendable, Codable {
     public var webhooks = WebhookConfiguration()
     /// Where notification e-mail goes.
     public var email = EmailConfiguration()
+    /// SMS providers (none by default).
+    public var sms = ChannelProviders<SMSProviderSettings>()
+    /// Push providers (none by default).
+    public var push = ChannelProviders<PushProviderSettings>()
     /// The most live entity actors of each kind (default 10,000); the least recently used
     /// idle ones are snapshotted and dropped beyond it.
     public var maxLiveActors: Int = 10_000
@@ -68,6 +75,9 @@ public struct HubConfiguration: Sendable, Codable {
 
     /// The SQLite file inside the data directory.
     public var databasePath: String { Self.databasePath(dataDirectory: dataDirectory) }
+
+    /// ``publicURL``, or the listening address when it is not set.
+    var effectivePublicURL: String { publicURL.isEmpty ? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" : publicURL }
 
     /// The SQLite file inside `dataDirectory`.
     static func databasePath(dataDirectory: String) -> String { dataDirectory + "/switchboard.sqlite" }
@@ -139,19 +149,7 @@ public struct WebhookConfiguration: Sendable, Codable {
     }
 }
 
-/// A token bucket's shape: a steady rate and a burst allowance.
-public struct RateLimit: Sendable, Codable, Equatable {
-    /// Tokens added per second.
-    public var perSecond: Double
-    /// The most tokens held, i.e. the largest burst.
-    public var burst: Double
-
-    /// Creates a limit.
-    public init(perSecond: Double, burst: Double) {
-        self.perSecond = perSecond
-        self.burst = burst
-    }
-
+extension RateLimit {
     /// Per-connection publish and command limits; `service` and `admin` are unlimited.
     public static let socketDefaults: [String: RateLimit] = [
         "customer": RateLimit(perSecond: 10, burst: 20),

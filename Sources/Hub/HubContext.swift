@@ -18,6 +18,7 @@ struct HubContext: Sendable {
     var knowledgeBase: KnowledgeBase
     var notifications: NotificationCenter
     var inboxes: Inboxes
+    var unsubscribeLinks: UnsubscribeLinks
     var logger: Logger
 }
 

@@ -68,14 +68,10 @@ public struct HubServer: Sendable {
         }
         let knowledgeBase = KnowledgeBase(store: store)
         let inboxes = Inboxes(store: store, topics: topics)
-        var senders: [NotificationChannelKind: any NotificationSender] = [.inApp: NotificationDispatcher.inAppSender(inboxes)]
-        do throws(EmailError) {
-            senders[.email] = try configuration.email.makeSender()
-        } catch {
-            throw .badRequest("e-mail settings: \(error.message)")
-        }
-        let notifications = NotificationCenter(store: store, topics: topics, channels: Set(senders.keys), logger: logger)
-        notificationDispatcher = NotificationDispatcher(store: store, center: notifications, senders: senders, logger: logger)
+        let unsubscribeLinks = UnsubscribeLinks(secret: secret, baseURL: configuration.effectivePublicURL)
+        let channels = try Self.notificationChannels(configuration, inboxes: inboxes, topics: topics, unsubscribeLinks: unsubscribeLinks)
+        let notifications = NotificationCenter(store: store, topics: topics, channels: Set(channels.map(\.kind)), logger: logger)
+        notificationDispatcher = NotificationDispatcher(store: store, center: notifications, channels: channels, logger: logger)
         let support = SupportDesk(
             tickets: tickets, topics: topics, index: store, settings: store, knowledgeBase: knowledgeBase, history: store,
             slaWarningFraction: configuration.slaWarningFraction, logger: logger)
@@ -97,7 +93,27 @@ public struct HubServer: Sendable {
             knowledgeBase: knowledgeBase,
             notifications: notifications,
             inboxes: inboxes,
+            unsubscribeLinks: unsubscribeLinks,
             logger: logger)
+    }
+
+    /// The notification channels the configuration sets up: in-app and webhook always,
+    /// e-mail, SMS and push when they have providers.
+    private static func notificationChannels(
+        _ configuration: HubConfiguration, inboxes: Inboxes, topics: Topics, unsubscribeLinks: UnsubscribeLinks
+    ) throws(HubError) -> [NotificationChannel] {
+        var channels = [
+            NotificationChannel(kind: .inApp, providers: [ChannelProvider(name: "inbox", sender: NotificationDispatcher.inAppSender(inboxes))]),
+            NotificationChannel(kind: .webhook, providers: [ChannelProvider(name: "outbox", sender: NotificationDispatcher.webhookSender(topics))]),
+        ]
+        do throws(EmailError) {
+            if let email = try configuration.email.makeChannel(unsubscribeLink: { unsubscribeLinks.link(user: $0, category: $1) }) { channels.append(email) }
+        } catch {
+            throw .badRequest("e-mail settings: \(error.message)")
+        }
+        if let sms = try configuration.sms.makeChannel() { channels.append(sms) }
+        if let push = try configuration.push.makeChannel() { channels.append(push) }
+        return channels
     }
 
     /// Publishes `webhook.endpoint_disabled` on `events:webhooks`, so operators and other

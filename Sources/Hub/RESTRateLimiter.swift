@@ -1,4 +1,5 @@
 import Channels
+import Gateways
 import Synchronization
 
 /// Per-subject token buckets for the REST side. Quiet subjects are forgotten, so the map

@@ -9,6 +9,7 @@ import Store
 extension RESTRoutes {
     func registerNotifications(on api: RouterGroup<BasicRequestContext>) {
         let notifications = api.group("/notifications")
+        registerUnsubscribe(on: notifications)
         notifications.put("/types/:name") { request, context in
             let principal = try await authenticate(request)
             var type = try await decodePlain(
@@ -79,8 +80,8 @@ extension RESTRoutes {
         notifications.get("/:id") { request, context in
             let principal = try await authenticate(request)
             let id = context.parameters.get("id") ?? ""
-            let (record, deliveries) = try await desk { try await hub.notifications.status(id, for: principal) }
-            return try encodeJSON(.ok, NotificationStatusBody(record, deliveries))
+            let (record, deliveries, calls) = try await desk { try await hub.notifications.status(id, for: principal) }
+            return try encodeJSON(.ok, NotificationStatusBody(record, deliveries, calls: calls))
         }
         api.put("/users/:user/contacts") { request, context in
             let principal = try await authenticate(request)
@@ -110,26 +111,42 @@ extension RESTRoutes {
     }
 }
 
-/// A notification's state per recipient and channel.
+/// A notification's state per recipient and channel, with the provider calls made for each.
 struct NotificationStatusBody: Encodable {
     struct Delivery: Encodable {
         var recipient, channel, status: String
         var reason: String?
         var attempts: Int
         var dueAt: String?
+        var providerCalls: [ProviderCall]
+    }
+
+    /// One call to a provider: `outcome` is `sent`, `transient` or `permanent`; `detail` the
+    /// reason, or the provider's reference for what it sent.
+    struct ProviderCall: Encodable {
+        var provider, startedAt, outcome: String
+        var durationMs: Int64
+        var detail: String?
     }
 
     var id, type, createdAt: String
     var deliveries: [Delivery]
 
-    init(_ record: NotificationRecord, _ deliveries: [DeliveryRecord]) {
+    init(_ record: NotificationRecord, _ deliveries: [DeliveryRecord], calls: [DeliveryAttemptRecord]) {
         id = record.id
         type = record.type
         createdAt = JSONText.timestamp(milliseconds: record.createdMilliseconds)
-        self.deliveries = deliveries.map {
+        let callsByDelivery = Dictionary(grouping: calls, by: \.deliveryID)
+        self.deliveries = deliveries.map { delivery in
             Delivery(
-                recipient: $0.recipient, channel: $0.channel, status: $0.status, reason: $0.reason, attempts: $0.attempts,
-                dueAt: $0.status == "queued" ? $0.dueMilliseconds.map(JSONText.timestamp(milliseconds:)) : nil)
+                recipient: delivery.recipient, channel: delivery.channel, status: delivery.status, reason: delivery.reason,
+                attempts: delivery.attempts,
+                dueAt: delivery.status == "queued" ? delivery.dueMilliseconds.map(JSONText.timestamp(milliseconds:)) : nil,
+                providerCalls: (callsByDelivery[delivery.id] ?? []).map { call in
+                    ProviderCall(
+                        provider: call.provider, startedAt: JSONText.timestamp(milliseconds: call.startedMilliseconds),
+                        outcome: call.outcome, durationMs: call.durationMilliseconds, detail: call.detail)
+                })
         }
     }
 }

@@ -60,6 +60,30 @@ public struct DeliveryRecord: Sendable, Equatable {
     }
 }
 
+/// One call to one provider for a delivery, as recorded: who, when, how long, what came of it.
+public struct DeliveryAttemptRecord: Sendable, Equatable {
+    /// The delivery it was for.
+    public var deliveryID: Int64
+    /// The provider's name, e.g. `smtp`.
+    public var provider: String
+    public var startedMilliseconds: Int64
+    public var durationMilliseconds: Int64
+    /// `sent`, `transient` or `permanent`.
+    public var outcome: String
+    /// Why it failed, or the provider's reference for what it sent.
+    public var detail: String?
+
+    /// Creates a record.
+    public init(deliveryID: Int64, provider: String, startedMilliseconds: Int64, durationMilliseconds: Int64, outcome: String, detail: String?) {
+        self.deliveryID = deliveryID
+        self.provider = provider
+        self.startedMilliseconds = startedMilliseconds
+        self.durationMilliseconds = durationMilliseconds
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
 /// One item of a user's in-app inbox.
 public struct InboxItem: Sendable, Equatable {
     /// The notification it came from.
@@ -104,10 +128,13 @@ public protocol NotificationStore: Sendable {
     ) async throws(StoreError) -> (id: String, isNew: Bool)
     /// A notification and its deliveries.
     func notification(id: String) async throws(StoreError) -> (NotificationRecord, [DeliveryRecord])?
-    /// Queued deliveries due by `now`, oldest due first, at most `limit`.
-    func dueDeliveries(nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord]
-    /// Records an attempt's outcome: the delivery's new status, reason, attempts and due time.
-    func updateDelivery(_ delivery: DeliveryRecord) async throws(StoreError)
+    /// The provider calls made for a notification's deliveries, oldest first.
+    func deliveryAttempts(notificationID: String) async throws(StoreError) -> [DeliveryAttemptRecord]
+    /// Queued deliveries of one channel due by `now`, oldest due first, at most `limit`.
+    func dueDeliveries(channel: String, nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord]
+    /// Records what a send came to, in one transaction: the delivery's new status, reason,
+    /// attempts and due time, and the provider calls it made.
+    func updateDelivery(_ delivery: DeliveryRecord, attempts: [DeliveryAttemptRecord]) async throws(StoreError)
 
     /// Adds an in-app item (once per notification) and returns the user's unread count.
     func addInboxItem(user: String, _ item: InboxItem) async throws(StoreError) -> Int

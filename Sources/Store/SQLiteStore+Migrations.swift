@@ -231,6 +231,22 @@ extension SQLiteStore {
                 CREATE INDEX inbox_items_by_time ON inbox_items (user, created_ms);
                 """)
         }
+        migrator.registerMigration("v9-notification-attempts") { db in
+            try db.execute(sql: """
+                CREATE TABLE notification_attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    delivery_id INTEGER NOT NULL REFERENCES notification_deliveries (id) ON DELETE CASCADE,
+                    provider TEXT NOT NULL,
+                    started_ms INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX notification_attempts_by_delivery ON notification_attempts (delivery_id);
+                DROP INDEX notification_deliveries_due;
+                CREATE INDEX notification_deliveries_due ON notification_deliveries (status, channel, due_ms);
+                """)
+        }
         return migrator
     }
 }

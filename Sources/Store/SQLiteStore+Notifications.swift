@@ -74,21 +74,43 @@ extension SQLiteStore: NotificationStore {
         }
     }
 
-    public func dueDeliveries(nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord] {
+    public func deliveryAttempts(notificationID: String) async throws(StoreError) -> [DeliveryAttemptRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM notification_deliveries WHERE status = 'queued' AND due_ms <= ? ORDER BY due_ms LIMIT ?
-                """, arguments: [nowMilliseconds, limit]).map(Self.delivery)
+                SELECT a.* FROM notification_attempts a JOIN notification_deliveries d ON d.id = a.delivery_id
+                WHERE d.notification_id = ? ORDER BY a.id
+                """, arguments: [notificationID]).map { row in
+                DeliveryAttemptRecord(
+                    deliveryID: row["delivery_id"], provider: row["provider"], startedMilliseconds: row["started_ms"],
+                    durationMilliseconds: row["duration_ms"], outcome: row["outcome"], detail: row["detail"])
+            }
         }
     }
 
-    public func updateDelivery(_ delivery: DeliveryRecord) async throws(StoreError) {
+    public func dueDeliveries(channel: String, nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM notification_deliveries WHERE status = 'queued' AND channel = ? AND due_ms <= ? ORDER BY due_ms LIMIT ?
+                """, arguments: [channel, nowMilliseconds, limit]).map(Self.delivery)
+        }
+    }
+
+    public func updateDelivery(_ delivery: DeliveryRecord, attempts: [DeliveryAttemptRecord]) async throws(StoreError) {
         try await write { db in
             try db.execute(sql: """
                 UPDATE notification_deliveries SET status = ?, reason = ?, attempts = ?, due_ms = ?, updated_ms = ? WHERE id = ?
                 """, arguments: [
                     delivery.status, delivery.reason, delivery.attempts, delivery.dueMilliseconds, delivery.updatedMilliseconds, delivery.id,
                 ])
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO notification_attempts (delivery_id, provider, started_ms, duration_ms, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for attempt in attempts {
+                try insert.execute(arguments: [
+                    attempt.deliveryID, attempt.provider, attempt.startedMilliseconds, attempt.durationMilliseconds, attempt.outcome,
+                    attempt.detail,
+                ])
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Channels
+import Gateways
 @testable import Hub
 import Store
 import Testing
@@ -48,19 +49,8 @@ struct JSONValueTests {
     }
 }
 
-@Suite("TokenBucket")
-struct TokenBucketTests {
-    @Test func allowsABurstThenRefillsAtTheRate() {
-        let start = ContinuousClock.now
-        var bucket = TokenBucket(RateLimit(perSecond: 2, burst: 3), now: start)
-        let burst = (0..<3).map { _ in bucket.take(now: start) }
-        #expect(burst == [nil, nil, nil])
-        let wait = bucket.take(now: start)
-        #expect(wait != nil && abs(wait! - 0.5) < 0.001)
-        let later = (0..<2).map { _ in bucket.take(now: start + .milliseconds(500)) }
-        #expect(later[0] == nil && later[1] != nil)
-    }
-
+@Suite("Rate limits")
+struct RateLimitTests {
     @Test func abuseIsDeclaredAfterTheThresholdOfRejections() {
         let start = ContinuousClock.now
         var meter = AbuseMeter(threshold: 3, now: start)

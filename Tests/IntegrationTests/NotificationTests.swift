@@ -74,6 +74,37 @@ struct NotificationTests {
         }
     }
 
+    @Test func theInboxIsWorkedThroughWebSocketCommandsByItsOwnerOnly() async throws {
+        try await withHub { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            let user = SocketClient(url: hub.webSocketURL, token: try await hub.token("u1", [.customer]))
+            _ = try await user.subscribe(1, "inbox:u1")
+            var ids: [String] = []
+            for order in ["A-1", "A-2"] {
+                let sent = try await send(
+                    hub, token: service, #"{"type":"order.shipped","recipients":["u1"],"data":{"name":"Ada","order":"\#(order)"},"channels":["in_app"]}"#)
+                let id = try #require(sent.json?["id"]?.string)
+                ids.append(id)
+                _ = try await user.next { $0["name"] == .string("notification.created") && $0["data"]?["id"] == .string(id) }
+            }
+
+            let read = try await user.request(2, #"{"op":"command","id":2,"target":"inbox:u1","name":"inbox.read","args":{"ids":["\#(ids[0])"]}}"#)
+            #expect(read["result"]?["unread_count"] == .integer(1))
+            _ = try await user.next { $0["name"] == .string("inbox.unread_count") && $0["data"]?["count"] == .integer(1) }
+            let archived = try await user.request(3, #"{"op":"command","id":3,"target":"inbox:u1","name":"inbox.archive","args":{"ids":["\#(ids[1])"]}}"#)
+            #expect(archived["result"]?["unread_count"] == .integer(0))
+            let left = try await http(.GET, hub.baseURL + "/api/v1/notifications/inbox", token: try await hub.token("u1", [.customer]))
+            #expect(left.json?["items"]?.array?.map { $0["id"] } == [.string(ids[0])])
+
+            let noIDs = try await user.request(4, #"{"op":"command","id":4,"target":"inbox:u1","name":"inbox.archive"}"#)
+            #expect(noIDs["error"]?["code"] == .string("bad_request"))
+            let other = SocketClient(url: hub.webSocketURL, token: try await hub.token("u2", [.customer]))
+            let foreign = try await other.request(5, #"{"op":"command","id":5,"target":"inbox:u1","name":"inbox.read"}"#)
+            #expect(foreign["error"]?["code"] == .string("forbidden"))
+        }
+    }
+
     @Test func preferencesAreRespectedCriticalTypesBypassThemAndQuietHoursDefer() async throws {
         try await withHub { hub in
             let service = try await hub.token("svc", [.service])
@@ -158,6 +189,7 @@ struct NotificationTests {
         try await withHub({
             $0.email.smtpURL = "smtp://127.0.0.1:\(port)"
             $0.email.from = "Switchboard <noreply@example.com>"
+            $0.publicURL = "https://hub.example.com"  // RFC 8058 one-click needs https
         }) { hub in
             let service = try await hub.token("svc", [.service])
             try await defineTypes(hub, token: service)
@@ -190,6 +222,20 @@ struct NotificationTests {
             let parts = parsed["parts"]?.array ?? []
             #expect(parts.first?["content"]?.string?.contains("Hi Ada <3") == true, "text is not escaped")
             #expect(parts.last?["content"]?.string?.contains("<p>Hi Ada &lt;3</p>") == true, "HTML is escaped")
+
+            // One-click unsubscribe (RFC 8058): the link opts u1 out of e-mail about orders
+            #expect(parsed["headers"]?["List-Unsubscribe-Post"] == .string("List-Unsubscribe=One-Click"))
+            let header = try #require(parsed["headers"]?["List-Unsubscribe"]?.string)
+            #expect(header.hasPrefix("<https://hub.example.com/api/v1/notifications/unsubscribe?user=u1&category=orders&sig="))
+            let link = try #require(header.range(of: "/api/v1/notifications/unsubscribe?").map { String(header[$0.lowerBound...].dropLast()) })
+            let page = try await http(.GET, hub.baseURL + link)
+            #expect(page.status == 200 && page.text.contains("<form method=\"post\""), "a GET changes nothing")
+            let forged = try await http(.POST, hub.baseURL + link.replacingOccurrences(of: "user=u1", with: "user=u2"), body: "List-Unsubscribe=One-Click")
+            #expect(forged.status == 403)
+            let unsubscribed = try await http(.POST, hub.baseURL + link, body: "List-Unsubscribe=One-Click")
+            #expect(unsubscribed.status == 200, "\(unsubscribed.text)")
+            let preferences = try await http(.GET, hub.baseURL + "/api/v1/notifications/preferences/u1", token: service)
+            #expect(preferences.json?["categories"]?["orders"]?["email"] == .bool(false))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Gateways
 @testable import Hub
 import Testing
 
@@ -104,6 +105,9 @@ struct RESTTests {
                 "/api/v1/support/chats/{id}/escalate", "/api/v1/support/chats/{id}/assist",
                 "/api/v1/support/kb/articles", "/api/v1/support/kb/articles/{id}", "/api/v1/support/kb/search",
                 "/api/v1/support/analytics/agents",
+                "/api/v1/notifications", "/api/v1/notifications/{id}", "/api/v1/notifications/types/{name}",
+                "/api/v1/notifications/preferences/{user}", "/api/v1/notifications/inbox", "/api/v1/notifications/inbox/read",
+                "/api/v1/notifications/inbox/archive", "/api/v1/notifications/unsubscribe", "/api/v1/users/{id}/contacts",
             ])
         }
     }

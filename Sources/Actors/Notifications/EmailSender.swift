@@ -1,37 +1,39 @@
 import Gateways
 
-/// The e-mail channel: the rendered subject, text and HTML as one MIME message from the
-/// configured sender, through the providers in order (e.g. SMTP, then an HTTP provider).
-/// A transient failure of one provider fails over to the next; a permanent one (a
-/// rejected address) ends the attempt, since another provider would refuse it too.
+/// An e-mail provider (the SMTP client, an HTTP API) as a provider of the e-mail channel:
+/// the rendered subject, text and HTML as one MIME message from the configured sender,
+/// with a one-click `List-Unsubscribe` link to the type's category (critical types have none).
 public struct EmailSender: NotificationSender {
-    private let providers: [(name: String, provider: any EmailProvider)]
+    private let provider: any EmailProvider
     private let from: MailAddress
+    private let unsubscribeLink: (@Sendable (_ recipient: String, _ category: String) -> String)?
 
-    /// Creates the sender; `providers` are tried in order.
-    public init(from: MailAddress, providers: [(name: String, provider: any EmailProvider)]) {
+    /// Creates the sender; `unsubscribeLink` makes the link a recipient follows to opt out of
+    /// a category's e-mail.
+    public init(
+        from: MailAddress, provider: any EmailProvider,
+        unsubscribeLink: (@Sendable (_ recipient: String, _ category: String) -> String)? = nil
+    ) {
         self.from = from
-        self.providers = providers
+        self.provider = provider
+        self.unsubscribeLink = unsubscribeLink
     }
 
     public func send(_ message: RenderedNotification, to recipient: String, contacts: UserContacts?) async -> SendResult {
         guard let email = contacts?.email, let address = try? MailAddress(email) else { return .permanent("no valid e-mail address") }
-        let mail = MailMessage(from: from, to: [address], subject: message.subject ?? "", text: message.text ?? "", html: message.html)
-        var reasons: [String] = []
-        for (name, provider) in providers {
-            do {
-                let receipt = try await provider.send(mail)
-                if let (_, error) = receipt.refused.first {
-                    guard error.isTransient else { return .permanent("\(name): \(error.message)") }
-                    reasons.append("\(name): \(error.message)")
-                    continue
-                }
-                return .sent(provider: name)
-            } catch {
-                guard error.isTransient else { return .permanent("\(name): \(error.message)") }
-                reasons.append("\(name): \(error.message)")
-            }
+        // One Message-ID per notification and recipient, the same on every retry and provider,
+        // so a receiving system can tell a resend from a new message.
+        let recipientHex = recipient.utf8.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
+        let mail = MailMessage(
+            from: from, to: [address], subject: message.subject ?? "", text: message.text ?? "", html: message.html,
+            listUnsubscribe: message.isCritical ? [] : unsubscribeLink.map { [$0(recipient, message.category)] } ?? [],
+            messageID: "\(message.notificationID).\(recipientHex)@\(from.domain)")
+        do {
+            let receipt = try await provider.send(mail)
+            if let (_, error) = receipt.refused.first { return error.isTransient ? .transient(error.message) : .permanent(error.message) }
+            return .sent(reference: receipt.messageID)
+        } catch {
+            return error.isTransient ? .transient(error.message) : .permanent(error.message)
         }
-        return .transient(reasons.joined(separator: "; "))
     }
 }

@@ -91,6 +91,15 @@ public final class NotificationCenter: Sendable {
         try await save(kind: "preferences", name: user, preferences)
     }
 
+    /// Opts `user` out of `channel` for `category`, keeping the rest of their preferences:
+    /// what a one-click unsubscribe link does, its caller already verified. (A preferences
+    /// change racing it may win; either way the user asked for both.)
+    public func optOut(_ user: String, of channel: NotificationChannelKind, in category: String) async throws(EntityError) {
+        var preferences = try await load(NotificationPreferences.self, kind: "preferences", name: user) ?? NotificationPreferences()
+        preferences.categories[category, default: [:]][channel.rawValue] = false
+        try await save(kind: "preferences", name: user, preferences)
+    }
+
     // MARK: - Sending
 
     /// Accepts a notification: validates it, plans its deliveries and stores everything in
@@ -156,13 +165,20 @@ public final class NotificationCenter: Sendable {
         return stored
     }
 
-    /// A notification and the state of each delivery (the requester, services and admins).
-    public func status(_ id: String, for principal: Principal) async throws(EntityError) -> (NotificationRecord, [DeliveryRecord]) {
+    /// A notification, the state of each delivery and the provider calls made for them (the
+    /// requester, services and admins).
+    public func status(
+        _ id: String, for principal: Principal
+    ) async throws(EntityError) -> (NotificationRecord, [DeliveryRecord], [DeliveryAttemptRecord]) {
         let found: (NotificationRecord, [DeliveryRecord])?
         do { found = try await store.notification(id: id) } catch { throw .unavailable(error.message) }
-        guard let found else { throw .notFound("no notification \(id.prefix(64))") }
-        guard found.0.requestedBy == principal.subject || Self.isSender(principal) else { throw .forbidden("not your notification") }
-        return found
+        guard let (record, deliveries) = found else { throw .notFound("no notification \(id.prefix(64))") }
+        guard record.requestedBy == principal.subject || Self.isSender(principal) else { throw .forbidden("not your notification") }
+        do {
+            return (record, deliveries, try await store.deliveryAttempts(notificationID: id))
+        } catch {
+            throw .unavailable(error.message)
+        }
     }
 
     /// Publishes a `notification.*` event on ``stream``; a failure is logged.

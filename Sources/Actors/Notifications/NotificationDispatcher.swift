@@ -1,45 +1,51 @@
 import AsyncAlgorithms
 import Channels
 import Foundation
+import Gateways
 import Logging
 import ServiceLifecycle
 import Store
 import Synchronization
 
-/// Sends due deliveries: every 100 ms it reads the queued deliveries that are due and not
-/// in flight, renders each for its recipient (locale from the contacts) and hands it to its
-/// channel's ``NotificationSender``, at most `concurrency` at once; a slow attempt holds
-/// only its own slot. A transient failure is retried
-/// on the `retryDelays` schedule, then fails; a permanent one fails at once. Every change
-/// is stored, then streamed as `notification.delivery` on `events:notifications`.
+/// Sends due deliveries: every 100 ms, for each channel with a free slot, it reads that
+/// channel's queued deliveries that are due and not in flight, renders each for its
+/// recipient (locale from the contacts) and hands it to the channel's
+/// ``NotificationChannel``, at most `concurrencyPerChannel` at once per channel: a slow or
+/// rate-limited channel holds only its own slots. A transient failure is retried on the
+/// `retryDelays` schedule, then fails; a permanent one fails at once; a deferral (every
+/// provider rate limited or down) waits without spending a retry. Every outcome is stored
+/// with the provider calls it took, then streamed as `notification.delivery` on
+/// `events:notifications`.
 ///
 /// Crash safety: a delivery stays `queued` until its outcome is stored, so after a crash
 /// the ones that were in flight are sent again (the only duplicates), and none is lost.
 public final class NotificationDispatcher: Service, Sendable {
     private let store: any NotificationStore
     private let center: NotificationCenter
-    private let senders: [NotificationChannelKind: any NotificationSender]
+    private let channels: [NotificationChannelKind: NotificationChannel]
     private let retryDelays: [Duration]
-    private let concurrency: Int
+    private let concurrencyPerChannel: Int
     private let logger: Logger
-    private let inFlight = Mutex<Set<Int64>>([])
+    private let inFlight = Mutex<[NotificationChannelKind: Set<Int64>]>([:])
 
-    /// Creates the dispatcher over the channels' senders.
+    /// Creates the dispatcher over the channels.
     public init(
-        store: any NotificationStore, center: NotificationCenter, senders: [NotificationChannelKind: any NotificationSender],
+        store: any NotificationStore, center: NotificationCenter, channels: [NotificationChannel],
         retryDelays: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)],
-        concurrency: Int = 64, logger: Logger
+        concurrencyPerChannel: Int = 64, logger: Logger
     ) {
         self.store = store
         self.center = center
-        self.senders = senders
+        self.channels = Dictionary(channels.map { ($0.kind, $0) }) { first, _ in first }
         self.retryDelays = retryDelays
-        self.concurrency = concurrency
+        self.concurrencyPerChannel = concurrencyPerChannel
         self.logger = logger
     }
 
-    /// The in-app sender over `inboxes`, for the senders table.
+    /// The in-app provider over `inboxes`.
     public static func inAppSender(_ inboxes: Inboxes) -> any NotificationSender { InAppSender(inboxes: inboxes) }
+    /// The webhook provider: `notification.message` events for the webhook outbox.
+    public static func webhookSender(_ topics: Topics) -> any NotificationSender { WebhookEventSender(topics: topics) }
 
     public func run() async throws {
         let ticks = AsyncTimerSequence(interval: .milliseconds(100), clock: .continuous).cancelOnGracefulShutdown()
@@ -47,25 +53,27 @@ public final class NotificationDispatcher: Service, Sendable {
         // on shutdown the loop ends and the group waits for those in flight to be recorded.
         await withDiscardingTaskGroup { group in
             for await _ in ticks {
-                await startDue(in: &group)
+                for channel in channels.values { await startDue(on: channel, in: &group) }
             }
         }
     }
 
-    /// Starts an attempt for each delivery due now that is not in flight, while fewer than
-    /// `concurrency` are.
-    private func startDue(in group: inout DiscardingTaskGroup) async {
-        let busy = inFlight.withLock { $0.count }
-        guard busy < concurrency else { return }
+    /// Starts an attempt for each delivery of `channel` due now that is not in flight, while
+    /// fewer than `concurrencyPerChannel` are.
+    private func startDue(on channel: NotificationChannel, in group: inout DiscardingTaskGroup) async {
+        let busy = inFlight.withLock { $0[channel.kind, default: []].count }
+        guard busy < concurrencyPerChannel else { return }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let due: [DeliveryRecord]
         do {
             // Rows in flight are still queued in the store: read past them.
-            due = try await store.dueDeliveries(nowMilliseconds: now, limit: concurrency + busy).filter { delivery in
-                inFlight.withLock { inFlight in
-                    inFlight.count < concurrency && inFlight.insert(delivery.id).inserted
+            due = try await store.dueDeliveries(channel: channel.kind.rawValue, nowMilliseconds: now, limit: concurrencyPerChannel + busy)
+                .filter { delivery in
+                    inFlight.withLock { inFlight in
+                        inFlight[channel.kind, default: []].count < concurrencyPerChannel
+                            && inFlight[channel.kind, default: []].insert(delivery.id).inserted
+                    }
                 }
-            }
         } catch {
             logger.error("cannot read due notifications", metadata: ["sb.error": "\(error)"])
             return
@@ -77,7 +85,7 @@ public final class NotificationDispatcher: Service, Sendable {
             contacts = try await center.contacts(of: Array(Set(due.map(\.recipient))))
         } catch {
             // The store is busy or failing: everything stays queued for the next tick.
-            release(due)
+            release(due, of: channel.kind)
             return
         }
         for delivery in due {
@@ -85,49 +93,53 @@ public final class NotificationDispatcher: Service, Sendable {
                 do {
                     contexts[delivery.notificationID] = .some(try await context(of: delivery.notificationID))
                 } catch {
-                    release([delivery])
+                    release([delivery], of: channel.kind)
                     continue
                 }
             }
             let message = (contexts[delivery.notificationID] ?? nil).flatMap { record, type, data in
-                Self.render(record, type, data, channel: delivery.channel, locale: contacts[delivery.recipient]?.locale)
+                Self.render(record, type, data, channel: channel.kind, locale: contacts[delivery.recipient]?.locale)
             }
             let recipientContacts = contacts[delivery.recipient]
-            group.addTask { await self.attempt(delivery, message: message, contacts: recipientContacts) }
+            group.addTask { await self.attempt(delivery, on: channel, message: message, contacts: recipientContacts) }
         }
     }
 
-    private func attempt(_ delivery: DeliveryRecord, message: RenderedNotification?, contacts: UserContacts?) async {
-        defer { _ = inFlight.withLock { $0.remove(delivery.id) } }
-        let result: SendResult
-        if let message, let channel = NotificationChannelKind(rawValue: delivery.channel), let sender = senders[channel] {
-            result = await sender.send(message, to: delivery.recipient, contacts: contacts)
+    private func attempt(_ delivery: DeliveryRecord, on channel: NotificationChannel, message: RenderedNotification?, contacts: UserContacts?) async {
+        defer { release([delivery], of: channel.kind) }
+        let (result, calls) = if let message {
+            await channel.send(message, to: delivery.recipient, contacts: contacts)
         } else {
-            result = .permanent(message == nil ? "cannot render the notification" : "no provider for \(delivery.channel)")
+            (SendResult.permanent("cannot render the notification"), [ProviderAttempt]())
         }
         var updated = delivery
-        updated.attempts += 1
         updated.updatedMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
         switch result {
+        case .deferred(let reason, let retryAfter):
+            updated.reason = reason
+            updated.dueMilliseconds = updated.updatedMilliseconds + retryAfter.milliseconds
         case .sent:
+            updated.attempts += 1
             updated.status = "sent"
             updated.reason = nil
             updated.dueMilliseconds = nil
-        case .transient(let reason) where updated.attempts <= retryDelays.count:
+        case .transient(let reason) where updated.attempts < retryDelays.count:
+            updated.attempts += 1
             updated.reason = reason
-            let delay = retryDelays[updated.attempts - 1]
-            updated.dueMilliseconds = updated.updatedMilliseconds + delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+            updated.dueMilliseconds = updated.updatedMilliseconds + retryDelays[updated.attempts - 1].milliseconds
         case .transient(let reason), .permanent(let reason):
+            updated.attempts += 1
             updated.status = "failed"
             updated.reason = reason
             updated.dueMilliseconds = nil
         }
         do {
-            try await store.updateDelivery(updated)
+            try await store.updateDelivery(updated, attempts: calls.map { $0.record(for: delivery.id) })
         } catch {
             logger.error("cannot record a notification attempt", metadata: ["sb.notification": "\(delivery.notificationID)"])
             return
         }
+        guard updated.attempts != delivery.attempts else { return }
         let reason = updated.reason.map { ",\"reason\":\(JSONText.quoted($0))" } ?? ""
         await center.announce("notification.delivery", "{\"id\":\(JSONText.quoted(delivery.notificationID)),"
             + "\"recipient\":\(JSONText.quoted(delivery.recipient)),\"channel\":\(JSONText.quoted(delivery.channel)),"
@@ -135,9 +147,9 @@ public final class NotificationDispatcher: Service, Sendable {
     }
 
     /// Lets deliveries taken for this tick be read again at the next (they stay queued).
-    private func release(_ deliveries: [DeliveryRecord]) {
+    private func release(_ deliveries: [DeliveryRecord], of channel: NotificationChannelKind) {
         inFlight.withLock { inFlight in
-            for delivery in deliveries { inFlight.remove(delivery.id) }
+            for delivery in deliveries { inFlight[channel]?.remove(delivery.id) }
         }
     }
 
@@ -160,10 +172,9 @@ public final class NotificationDispatcher: Service, Sendable {
 
     /// The notification rendered for one channel and locale; nil when a template fails.
     static func render(
-        _ record: NotificationRecord, _ type: NotificationType, _ data: [String: Any], channel: String, locale: String?
+        _ record: NotificationRecord, _ type: NotificationType, _ data: [String: Any], channel: NotificationChannelKind, locale: String?
     ) -> RenderedNotification? {
-        guard let kind = NotificationChannelKind(rawValue: channel) else { return nil }
-        let templates = type.templates(for: kind, locale: locale) ?? ChannelTemplates()
+        let templates = type.templates(for: channel, locale: locale) ?? ChannelTemplates()
         func text(_ template: String?, html: Bool = false) -> String?? {
             guard let template else { return .some(nil) }
             return (try? TemplateRenderer.render(template, data: data, html: html)).map { .some($0) }
@@ -171,6 +182,21 @@ public final class NotificationDispatcher: Service, Sendable {
         guard let subject = text(templates.subject), let body = text(templates.text), let html = text(templates.html, html: true),
               let title = text(templates.title)
         else { return nil }
-        return RenderedNotification(notificationID: record.id, type: type.name, subject: subject, text: body, html: html, title: title)
+        return RenderedNotification(
+            notificationID: record.id, type: type.name, category: type.category, isCritical: type.critical, subject: subject, text: body, html: html, title: title)
+    }
+}
+
+extension ProviderAttempt {
+    /// The attempt as the store records it.
+    func record(for deliveryID: Int64) -> DeliveryAttemptRecord {
+        let (outcome, detail): (String, String?) = switch result {
+        case .sent(let reference): ("sent", reference)
+        case .transient(let reason), .deferred(let reason, _): ("transient", reason)
+        case .permanent(let reason): ("permanent", reason)
+        }
+        return DeliveryAttemptRecord(
+            deliveryID: deliveryID, provider: provider, startedMilliseconds: startedMilliseconds,
+            durationMilliseconds: durationMilliseconds, outcome: outcome, detail: detail)
     }
 }
