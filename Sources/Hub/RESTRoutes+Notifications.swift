@@ -35,13 +35,21 @@ extension RESTRoutes {
                 return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
             }
             let notification = NotificationRequest(
-                type: try body.requiredString("type"), recipients: try body.strings("recipients") ?? [], data: data.text,
-                channels: channels, sendAt: sendAt)
+                type: try body.requiredString("type"), recipients: try body.strings("recipients") ?? [], topic: try body.optionalString("topic"),
+                data: data.text, channels: channels, sendAt: sendAt)
             let key = try idempotencyKey(request)
             let (id, isNew) = try await desk { try await hub.notifications.send(notification, key: key, by: principal) }
             var response = json(.accepted, "{\"id\":\(JSONText.quoted(id))}")
             if !isNew { response.headers[.idempotentReplayed] = "true" }
             return response
+        }
+        notifications.put("/topics/:name/subscribers") { request, context in
+            let principal = try await authenticate(request)
+            let topic = context.parameters.get("name") ?? ""
+            let body = try await jsonBody(request)
+            let (add, remove) = (try body.strings("add") ?? [], try body.strings("remove") ?? [])
+            let count = try await desk { try await hub.notifications.changeSubscribers(of: topic, add: add, remove: remove, by: principal) }
+            return json(.ok, "{\"topic\":\(JSONText.quoted(topic)),\"subscribers\":\(count)}")
         }
         notifications.get("/preferences/:user") { request, context in
             let principal = try await authenticate(request)

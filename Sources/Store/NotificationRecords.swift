@@ -42,12 +42,16 @@ public struct DeliveryRecord: Sendable, Equatable {
     /// When it is due (queued ones), in milliseconds since 1970.
     public var dueMilliseconds: Int64?
     public var updatedMilliseconds: Int64
+    /// The digest it waits for (`{category}@{window end}`): the recipient's deliveries on this
+    /// channel with the same digest are sent as one message.
+    public var digest: String?
 
     /// Creates a record.
     public init(
         id: Int64 = 0, notificationID: String, recipient: String, channel: String, status: String, reason: String? = nil,
-        attempts: Int = 0, dueMilliseconds: Int64?, updatedMilliseconds: Int64
+        attempts: Int = 0, dueMilliseconds: Int64?, updatedMilliseconds: Int64, digest: String? = nil
     ) {
+        self.digest = digest
         self.id = id
         self.notificationID = notificationID
         self.recipient = recipient
@@ -132,9 +136,17 @@ public protocol NotificationStore: Sendable {
     func deliveryAttempts(notificationID: String) async throws(StoreError) -> [DeliveryAttemptRecord]
     /// Queued deliveries of one channel due by `now`, oldest due first, at most `limit`.
     func dueDeliveries(channel: String, nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord]
-    /// Records what a send came to, in one transaction: the delivery's new status, reason,
-    /// attempts and due time, and the provider calls it made.
-    func updateDelivery(_ delivery: DeliveryRecord, attempts: [DeliveryAttemptRecord]) async throws(StoreError)
+    /// The queued deliveries of one digest: a recipient's on a channel with the same `digest`.
+    func digestDeliveries(recipient: String, channel: String, digest: String) async throws(StoreError) -> [DeliveryRecord]
+    /// Records what a send came to, in one transaction: each delivery's new status, reason,
+    /// attempts and due time, and the provider calls made for them.
+    func updateDeliveries(_ deliveries: [DeliveryRecord], attempts: [DeliveryAttemptRecord]) async throws(StoreError)
+
+    /// Adds users to and removes them from a notification topic (a named list of users);
+    /// returns how many it has now, or nil, changing nothing, when that would be over `limit`.
+    func changeTopicSubscribers(topic: String, add: [String], remove: [String], limit: Int) async throws(StoreError) -> Int?
+    /// A notification topic's users, in order, at most `limit`.
+    func topicSubscribers(topic: String, limit: Int) async throws(StoreError) -> [String]
 
     /// Adds an in-app item (once per notification) and returns the user's unread count.
     func addInboxItem(user: String, _ item: InboxItem) async throws(StoreError) -> Int

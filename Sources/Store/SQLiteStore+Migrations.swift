@@ -247,6 +247,17 @@ extension SQLiteStore {
                 CREATE INDEX notification_deliveries_due ON notification_deliveries (status, channel, due_ms);
                 """)
         }
+        migrator.registerMigration("v10-notification-digests-and-topics") { db in
+            try db.execute(sql: """
+                ALTER TABLE notification_deliveries ADD COLUMN digest TEXT;
+                CREATE INDEX notification_deliveries_digest ON notification_deliveries (recipient, channel, digest) WHERE digest IS NOT NULL;
+                CREATE TABLE notification_topic_subscribers (
+                    topic TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    PRIMARY KEY (topic, user)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -19,10 +19,15 @@ extension SQLiteStore: NotificationStore {
     public func documents(kind: String, names: [String]) async throws(StoreError) -> [String: String] {
         guard !names.isEmpty else { return [:] }
         return try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT name, json FROM documents WHERE kind = ? AND name IN (\(databaseQuestionMarks(count: names.count)))",
-                arguments: StatementArguments([kind] + names)
-            ).reduce(into: [:]) { $0[$1["name"] as String] = $1["json"] as String }
+            // In slices, within SQLite's limit on bound parameters.
+            try stride(from: 0, to: names.count, by: 10_000).reduce(into: [:]) { found, start in
+                let slice = Array(names[start..<min(start + 10_000, names.count)])
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT name, json FROM documents WHERE kind = ? AND name IN (\(databaseQuestionMarks(count: slice.count)))",
+                    arguments: StatementArguments([kind] + slice)) {
+                    found[row["name"] as String] = row["json"] as String
+                }
+            }
         }
     }
 
@@ -48,13 +53,13 @@ extension SQLiteStore: NotificationStore {
                     notification.createdMilliseconds,
                 ])
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO notification_deliveries (notification_id, recipient, channel, status, reason, attempts, due_ms, updated_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO notification_deliveries (notification_id, recipient, channel, status, reason, attempts, due_ms, updated_ms, digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for delivery in deliveries {
                 try insert.execute(arguments: [
                     notification.id, delivery.recipient, delivery.channel, delivery.status, delivery.reason, delivery.attempts,
-                    delivery.dueMilliseconds, delivery.updatedMilliseconds,
+                    delivery.dueMilliseconds, delivery.updatedMilliseconds, delivery.digest,
                 ])
             }
             return (notification.id, true)
@@ -95,13 +100,24 @@ extension SQLiteStore: NotificationStore {
         }
     }
 
-    public func updateDelivery(_ delivery: DeliveryRecord, attempts: [DeliveryAttemptRecord]) async throws(StoreError) {
+    public func digestDeliveries(recipient: String, channel: String, digest: String) async throws(StoreError) -> [DeliveryRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM notification_deliveries WHERE recipient = ? AND channel = ? AND digest = ? AND status = 'queued' ORDER BY id
+                """, arguments: [recipient, channel, digest]).map(Self.delivery)
+        }
+    }
+
+    public func updateDeliveries(_ deliveries: [DeliveryRecord], attempts: [DeliveryAttemptRecord]) async throws(StoreError) {
         try await write { db in
-            try db.execute(sql: """
+            let update = try db.cachedStatement(sql: """
                 UPDATE notification_deliveries SET status = ?, reason = ?, attempts = ?, due_ms = ?, updated_ms = ? WHERE id = ?
-                """, arguments: [
+                """)
+            for delivery in deliveries {
+                try update.execute(arguments: [
                     delivery.status, delivery.reason, delivery.attempts, delivery.dueMilliseconds, delivery.updatedMilliseconds, delivery.id,
                 ])
+            }
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO notification_attempts (delivery_id, provider, started_ms, duration_ms, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -111,6 +127,29 @@ extension SQLiteStore: NotificationStore {
                     attempt.detail,
                 ])
             }
+        }
+    }
+
+    public func changeTopicSubscribers(topic: String, add: [String], remove: [String], limit: Int) async throws(StoreError) -> Int? {
+        try await write { db in
+            var count: Int?
+            try db.inSavepoint {
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO notification_topic_subscribers (topic, user) VALUES (?, ?)")
+                for user in add { try insert.execute(arguments: [topic, user]) }
+                let delete = try db.cachedStatement(sql: "DELETE FROM notification_topic_subscribers WHERE topic = ? AND user = ?")
+                for user in remove { try delete.execute(arguments: [topic, user]) }
+                let size = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification_topic_subscribers WHERE topic = ?", arguments: [topic]) ?? 0
+                count = size <= limit ? size : nil
+                return count == nil ? .rollback : .commit
+            }
+            return count
+        }
+    }
+
+    public func topicSubscribers(topic: String, limit: Int) async throws(StoreError) -> [String] {
+        try await read { db in
+            try String.fetchAll(
+                db, sql: "SELECT user FROM notification_topic_subscribers WHERE topic = ? ORDER BY user LIMIT ?", arguments: [topic, limit])
         }
     }
 
@@ -167,6 +206,6 @@ extension SQLiteStore: NotificationStore {
         DeliveryRecord(
             id: row["id"], notificationID: row["notification_id"], recipient: row["recipient"], channel: row["channel"],
             status: row["status"], reason: row["reason"], attempts: row["attempts"], dueMilliseconds: row["due_ms"],
-            updatedMilliseconds: row["updated_ms"])
+            updatedMilliseconds: row["updated_ms"], digest: row["digest"])
     }
 }

@@ -177,6 +177,10 @@ struct NotificationTests {
                 hub, token: try await hub.token("svc-2", [.service]), #"{"type":"password.reset","recipients":["u1"],"data":{"code":"2"}}"#, key: "k1")
             #expect(first.json?["id"] != other.json?["id"])
             #expect(try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: customer, body: #"{"email":"not an address"}"#).status == 422)
+            for digest in [#"{"orders":{"window_minutes":1}}"#, #"{"orders":{"window_minutes":100000}}"#, #"{"no such!":{"window_minutes":60}}"#] {
+                let refused = try await http(.PUT, hub.baseURL + "/api/v1/notifications/preferences/u1", token: customer, body: #"{"digest":\#(digest)}"#)
+                #expect(refused.status == 422, "\(digest)")
+            }
         }
     }
 
@@ -236,6 +240,71 @@ struct NotificationTests {
             #expect(unsubscribed.status == 200, "\(unsubscribed.text)")
             let preferences = try await http(.GET, hub.baseURL + "/api/v1/notifications/preferences/u1", token: service)
             #expect(preferences.json?["categories"]?["orders"]?["email"] == .bool(false))
+        }
+    }
+
+    @Test func aDigestCollectsACategorysEmailIntoOneMessageWhenItsWindowEnds() async throws {
+        let record = TestHub.temporaryDirectory() + "/smtp.jsonl"
+        let (server, port, _) = try await startPythonServer("../../GatewaysTests/Python/smtp_server.py", ["--record", record])
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await withHub({
+            $0.email.smtpURL = "smtp://127.0.0.1:\(port)"
+            $0.email.from = "noreply@example.com"
+        }) { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            let user = try await hub.token("u1", [.customer])
+            _ = try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: user, body: #"{"email":"ada@example.com"}"#)
+            let preferences = try await http(
+                .PUT, hub.baseURL + "/api/v1/notifications/preferences/u1", token: user, body: #"{"digest":{"orders":{"window_minutes":1440}}}"#)
+            #expect(preferences.status == 200, "\(preferences.text)")
+
+            // Three notifications of the category wait for the end of the day (UTC)
+            var ids: [String] = []
+            for order in ["A-1", "A-2", "A-3"] {
+                let sent = try await send(
+                    hub, token: service, #"{"type":"order.shipped","recipients":["u1"],"data":{"name":"Ada","order":"\#(order)"},"channels":["email"]}"#)
+                ids.append(try #require(sent.json?["id"]?.string))
+            }
+            var waiting: [JSONValue] = []
+            for id in ids { waiting += try await deliveries(hub, token: service, id) { !$0.isEmpty } }
+            #expect(waiting.allSatisfy { $0["status"] == .string("queued") && $0["reason"] == .string("digest") }, "\(waiting)")
+            #expect(Set(waiting.compactMap { $0["due_at"]?.string }).count == 1, "one window, one due time")
+            #expect(waiting.first?["due_at"]?.string?.hasSuffix("T00:00:00.000Z") == true, "the window ends at midnight")
+
+            // When the window ends, one e-mail carries all three
+            let ended = try await runPython("end_digest_windows.py", HubConfiguration.databasePath(dataDirectory: hub.dataDirectory))
+            #expect(ended.output.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
+            for id in ids { _ = try await deliveries(hub, token: service, id) { $0.first?["status"] == .string("sent") } }
+            let messages = NotificationCrashTests.messages(in: record)
+            #expect(messages.count == 1)
+            let parsed = try #require(messages.first?["parsed"])
+            #expect(parsed["headers"]?["Subject"] == .string("3 orders notifications"))
+            let text = parsed["parts"]?.array?.first?["content"]?.string ?? ""
+            #expect(text.contains("- Order A-1 shipped") && text.contains("- Order A-3 shipped"), "\(text)")
+        }
+    }
+
+    @Test func aNotificationToATopicReachesItsSubscribersAtTheTime() async throws {
+        try await withHub { hub in
+            let service = try await hub.token("svc", [.service])
+            try await defineTypes(hub, token: service)
+            let subscribers = hub.baseURL + "/api/v1/notifications/topics/beta.testers/subscribers"
+            let added = try await http(.PUT, subscribers, token: service, body: #"{"add":["u1","u2","u3"]}"#)
+            #expect(added.json?["subscribers"] == .integer(3), "\(added.text)")
+            #expect(try await http(.PUT, subscribers, token: service, body: #"{"remove":["u2"]}"#).json?["subscribers"] == .integer(2))
+
+            let sent = try await send(hub, token: service, #"{"type":"password.reset","topic":"beta.testers","data":{"code":"7"}}"#)
+            #expect(sent.status == 202, "\(sent.text)")
+            let id = try #require(sent.json?["id"]?.string)
+            let states = try await deliveries(hub, token: service, id) { $0.count == 2 && $0.allSatisfy { $0["status"] == .string("sent") } }
+            #expect(states.compactMap { $0["recipient"]?.string } == ["u1", "u3"])
+
+            let both = try await send(hub, token: service, #"{"type":"password.reset","topic":"beta.testers","recipients":["u9"],"data":{"code":"7"}}"#)
+            #expect(both.status == 422)
+            #expect(try await http(.PUT, hub.baseURL + "/api/v1/notifications/topics/Not%20Valid/subscribers", token: service, body: #"{"add":["u1"]}"#).status == 422)
+            let customer = try await hub.token("u1", [.customer])
+            #expect(try await http(.PUT, subscribers, token: customer, body: #"{"add":["u1"]}"#).status == 403)
         }
     }
 

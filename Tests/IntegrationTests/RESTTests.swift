@@ -108,6 +108,7 @@ struct RESTTests {
                 "/api/v1/notifications", "/api/v1/notifications/{id}", "/api/v1/notifications/types/{name}",
                 "/api/v1/notifications/preferences/{user}", "/api/v1/notifications/inbox", "/api/v1/notifications/inbox/read",
                 "/api/v1/notifications/inbox/archive", "/api/v1/notifications/unsubscribe", "/api/v1/users/{id}/contacts",
+                "/api/v1/notifications/topics/{name}/subscribers",
             ])
         }
     }

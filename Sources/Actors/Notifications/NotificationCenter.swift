@@ -7,8 +7,10 @@ import Store
 public struct NotificationRequest: Sendable {
     /// The type's name.
     public var type: String
-    /// User ids, 1 to 1000.
+    /// User ids, 1 to 1000; empty when `topic` names the recipients.
     public var recipients: [String]
+    /// A notification topic: its subscribers (up to 100,000) are the recipients.
+    public var topic: String?
     /// A JSON object with the type's variables.
     public var data: String
     /// Channels instead of the type's defaults.
@@ -17,9 +19,13 @@ public struct NotificationRequest: Sendable {
     public var sendAt: Date?
 
     /// Creates a request.
-    public init(type: String, recipients: [String], data: String, channels: [NotificationChannelKind]? = nil, sendAt: Date? = nil) {
+    public init(
+        type: String, recipients: [String], topic: String? = nil, data: String, channels: [NotificationChannelKind]? = nil,
+        sendAt: Date? = nil
+    ) {
         self.type = type
         self.recipients = recipients
+        self.topic = topic
         self.data = data
         self.channels = channels
         self.sendAt = sendAt
@@ -106,9 +112,7 @@ public final class NotificationCenter: Sendable {
     /// one transaction. A repeat of `key` within 24 h returns the first id with `isNew` false.
     public func send(_ request: NotificationRequest, key: String?, by principal: Principal) async throws(EntityError) -> (id: String, isNew: Bool) {
         try Self.requireSender(principal)
-        let recipients = Array(Set(request.recipients)).sorted()
-        guard (1...1000).contains(recipients.count) else { throw .invalid("recipients: 1 to 1000 user ids") }
-        guard recipients.allSatisfy({ TopicName("inbox:" + $0) != nil }) else { throw .invalid("recipients must be valid user ids") }
+        let recipients = try await recipients(of: request)
         let type = try await type(request.type)
         guard let data = try? JSONSerialization.jsonObject(with: Data(request.data.utf8)) as? [String: Any] else {
             throw .invalid("data must be a JSON object")
@@ -146,6 +150,13 @@ public final class NotificationCenter: Sendable {
                     let quietEnd = type.critical ? nil : userPreferences.quietHours?.end(after: sendAt)
                     delivery.dueMilliseconds = Int64((quietEnd ?? sendAt).timeIntervalSince1970 * 1000)
                     if quietEnd != nil { delivery.reason = "quiet_hours" }
+                    if !type.critical, DigestWindow.collects(channel), let window = userPreferences.digest[type.category],
+                       let due = delivery.dueMilliseconds {
+                        // Every notification of the window joins one digest, due when it ends.
+                        delivery.dueMilliseconds = window.end(of: due)
+                        delivery.digest = "\(type.category)@\(window.end(of: due))"
+                        delivery.reason = "digest"
+                    }
                 }
                 deliveries.append(delivery)
             }
@@ -163,6 +174,54 @@ public final class NotificationCenter: Sendable {
             await announce("notification.accepted", "{\"id\":\(JSONText.quoted(id)),\"type\":\(JSONText.quoted(type.name)),\"deliveries\":\(deliveries.count)}")
         }
         return stored
+    }
+
+    /// The recipients of a request, once each: its list, or its topic's subscribers.
+    private func recipients(of request: NotificationRequest) async throws(EntityError) -> [String] {
+        guard let topic = request.topic else {
+            let recipients = Array(Set(request.recipients)).sorted()
+            guard (1...1000).contains(recipients.count) else { throw .invalid("recipients: 1 to 1000 user ids, or a topic") }
+            guard recipients.allSatisfy(Self.isUserID) else { throw .invalid("recipients must be valid user ids") }
+            return recipients
+        }
+        guard request.recipients.isEmpty else { throw .invalid("give recipients or a topic, not both") }
+        try Self.requireTopicName(topic)
+        do {
+            return try await store.topicSubscribers(topic: topic, limit: Self.maxTopicSubscribers)
+        } catch {
+            throw .unavailable(error.message)
+        }
+    }
+
+    // MARK: - Notification topics
+
+    /// Adds users to and removes them from a notification topic: a named list of users a
+    /// notification can be sent to at once (`topic` instead of `recipients`), not a pub/sub
+    /// topic. Services and admins manage topics; returns the topic's size.
+    public func changeSubscribers(
+        of topic: String, add: [String], remove: [String], by principal: Principal
+    ) async throws(EntityError) -> Int {
+        try Self.requireSender(principal)
+        try Self.requireTopicName(topic)
+        guard add.count + remove.count <= 1000 else { throw .invalid("at most 1000 users added or removed at once") }
+        guard (add + remove).allSatisfy(Self.isUserID) else { throw .invalid("users must be valid user ids") }
+        let count: Int?
+        do {
+            count = try await store.changeTopicSubscribers(topic: topic, add: add, remove: remove, limit: Self.maxTopicSubscribers)
+        } catch {
+            throw .unavailable(error.message)
+        }
+        guard let count else { throw .invalid("a topic has at most \(Self.maxTopicSubscribers) subscribers") }
+        return count
+    }
+
+    /// The most subscribers a notification topic has, and so the most recipients of one send.
+    static let maxTopicSubscribers = 100_000
+
+    private static func isUserID(_ user: String) -> Bool { TopicName("inbox:" + user) != nil }
+
+    private static func requireTopicName(_ topic: String) throws(EntityError) {
+        guard NotificationRules.isName(topic, maxLength: 64, extra: [UInt8(ascii: ".")]) else { throw .invalid("a notification topic is [a-z0-9_.-]{1,64}") }
     }
 
     /// A notification, the state of each delivery and the provider calls made for them (the

@@ -88,36 +88,84 @@ public final class NotificationDispatcher: Service, Sendable {
             release(due, of: channel.kind)
             return
         }
-        for delivery in due {
-            if contexts[delivery.notificationID] == nil {
-                do {
-                    contexts[delivery.notificationID] = .some(try await context(of: delivery.notificationID))
-                } catch {
-                    release([delivery], of: channel.kind)
-                    continue
+        for batch in await batches(of: due, on: channel.kind) {
+            var rendered: [(delivery: DeliveryRecord, message: RenderedNotification?)] = []
+            for delivery in batch {
+                if contexts[delivery.notificationID] == nil {
+                    do {
+                        contexts[delivery.notificationID] = .some(try await context(of: delivery.notificationID))
+                    } catch {
+                        release([delivery], of: channel.kind)
+                        continue
+                    }
                 }
+                rendered.append((delivery, (contexts[delivery.notificationID] ?? nil).flatMap { record, type, data in
+                    Self.render(record, type, data, channel: channel.kind, locale: contacts[delivery.recipient]?.locale)
+                }))
             }
-            let message = (contexts[delivery.notificationID] ?? nil).flatMap { record, type, data in
-                Self.render(record, type, data, channel: channel.kind, locale: contacts[delivery.recipient]?.locale)
+            for (delivery, _) in rendered.filter({ $0.message == nil }) {
+                group.addTask { await self.attempt([delivery], on: channel, message: nil, contacts: nil) }
             }
-            let recipientContacts = contacts[delivery.recipient]
-            group.addTask { await self.attempt(delivery, on: channel, message: message, contacts: recipientContacts) }
+            let sendable = rendered.compactMap { delivery, message in message.map { (delivery, $0) } }
+            guard let first = sendable.first else { continue }
+            let message = sendable.count == 1 ? first.1 : Self.digest(of: sendable.map(\.1), on: channel.kind)
+            let recipientContacts = contacts[first.0.recipient]
+            group.addTask { await self.attempt(sendable.map(\.0), on: channel, message: message, contacts: recipientContacts) }
         }
     }
 
-    private func attempt(_ delivery: DeliveryRecord, on channel: NotificationChannel, message: RenderedNotification?, contacts: UserContacts?) async {
-        defer { release([delivery], of: channel.kind) }
+    /// The due deliveries as sends: one each, except a digest's, which go out together with
+    /// every other queued delivery of the same digest (marked in flight here).
+    private func batches(of due: [DeliveryRecord], on channel: NotificationChannelKind) async -> [[DeliveryRecord]] {
+        var batches = due.filter { $0.digest == nil }.map { [$0] }
+        let digests = Dictionary(grouping: due.filter { $0.digest != nil }) { "\($0.recipient)\u{0}\($0.digest ?? "")" }
+        for members in digests.values {
+            let first = members[0]
+            let taken = Set(members.map(\.id))
+            let rest = (try? await store.digestDeliveries(recipient: first.recipient, channel: first.channel, digest: first.digest ?? "")) ?? []
+            let joining = rest.filter { delivery in
+                !taken.contains(delivery.id) && inFlight.withLock { $0[channel, default: []].insert(delivery.id).inserted }
+            }
+            // Sorted, so the digest's first notification (and so its e-mail's Message-ID) is the same on every retry.
+            batches.append((members + joining).sorted { $0.id < $1.id })
+        }
+        return batches
+    }
+
+    /// Sends `message` for `deliveries` (one, or a digest's) and records the outcome for each.
+    private func attempt(_ deliveries: [DeliveryRecord], on channel: NotificationChannel, message: RenderedNotification?, contacts: UserContacts?) async {
+        defer { release(deliveries, of: channel.kind) }
+        guard let recipient = deliveries.first?.recipient else { return }
         let (result, calls) = if let message {
-            await channel.send(message, to: delivery.recipient, contacts: contacts)
+            await channel.send(message, to: recipient, contacts: contacts)
         } else {
             (SendResult.permanent("cannot render the notification"), [ProviderAttempt]())
         }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let updated = deliveries.map { Self.outcome(of: $0, result, at: now, retryDelays: retryDelays) }
+        do {
+            try await store.updateDeliveries(updated, attempts: deliveries.flatMap { delivery in calls.map { $0.record(for: delivery.id) } })
+        } catch {
+            logger.error("cannot record a notification attempt", metadata: ["sb.notification": "\(deliveries[0].notificationID)"])
+            return
+        }
+        for (before, after) in zip(deliveries, updated) where after.attempts != before.attempts {
+            let reason = after.reason.map { ",\"reason\":\(JSONText.quoted($0))" } ?? ""
+            await center.announce("notification.delivery", "{\"id\":\(JSONText.quoted(after.notificationID)),"
+                + "\"recipient\":\(JSONText.quoted(after.recipient)),\"channel\":\(JSONText.quoted(after.channel)),"
+                + "\"status\":\(JSONText.quoted(after.status)),\"attempts\":\(after.attempts)\(reason)}")
+        }
+    }
+
+    /// `delivery` after a send came to `result`: sent; queued for a retry on the schedule (or,
+    /// for a deferral, after its wait without spending one); or failed.
+    static func outcome(of delivery: DeliveryRecord, _ result: SendResult, at now: Int64, retryDelays: [Duration]) -> DeliveryRecord {
         var updated = delivery
-        updated.updatedMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
+        updated.updatedMilliseconds = now
         switch result {
         case .deferred(let reason, let retryAfter):
             updated.reason = reason
-            updated.dueMilliseconds = updated.updatedMilliseconds + retryAfter.milliseconds
+            updated.dueMilliseconds = now + retryAfter.milliseconds
         case .sent:
             updated.attempts += 1
             updated.status = "sent"
@@ -126,24 +174,28 @@ public final class NotificationDispatcher: Service, Sendable {
         case .transient(let reason) where updated.attempts < retryDelays.count:
             updated.attempts += 1
             updated.reason = reason
-            updated.dueMilliseconds = updated.updatedMilliseconds + retryDelays[updated.attempts - 1].milliseconds
+            updated.dueMilliseconds = now + retryDelays[updated.attempts - 1].milliseconds
         case .transient(let reason), .permanent(let reason):
             updated.attempts += 1
             updated.status = "failed"
             updated.reason = reason
             updated.dueMilliseconds = nil
         }
-        do {
-            try await store.updateDelivery(updated, attempts: calls.map { $0.record(for: delivery.id) })
-        } catch {
-            logger.error("cannot record a notification attempt", metadata: ["sb.notification": "\(delivery.notificationID)"])
-            return
-        }
-        guard updated.attempts != delivery.attempts else { return }
-        let reason = updated.reason.map { ",\"reason\":\(JSONText.quoted($0))" } ?? ""
-        await center.announce("notification.delivery", "{\"id\":\(JSONText.quoted(delivery.notificationID)),"
-            + "\"recipient\":\(JSONText.quoted(delivery.recipient)),\"channel\":\(JSONText.quoted(delivery.channel)),"
-            + "\"status\":\(JSONText.quoted(updated.status)),\"attempts\":\(updated.attempts)\(reason)}")
+        return updated
+    }
+
+    /// One message for a digest's notifications: their count as subject and title, one line
+    /// per notification (its subject, title or text), and their HTML parts one after another
+    /// when each has one. SMS and push text is cut to what those channels take.
+    static func digest(of items: [RenderedNotification], on channel: NotificationChannelKind) -> RenderedNotification {
+        let headline = "\(items.count) \(items[0].category) notifications"
+        var text = items.map { "- " + ($0.subject ?? $0.title ?? $0.text ?? "") }.joined(separator: "\n")
+        let limit = channel == .sms ? 1600 : channel == .push ? 4000 : Int.max
+        if text.count > limit { text = text.prefix(limit - 1) + "…" }
+        let html = items.allSatisfy { $0.html != nil } ? items.compactMap(\.html).joined(separator: "<hr>") : nil
+        return RenderedNotification(
+            notificationID: "digest-" + items[0].notificationID, type: "digest", category: items[0].category, isCritical: false,
+            subject: headline, text: text, html: html, title: headline)
     }
 
     /// Lets deliveries taken for this tick be read again at the next (they stay queued).

@@ -1,22 +1,26 @@
 import Foundation
 
-/// What a user wants to receive: per category and channel opt-in or out, and quiet hours
-/// in the user's time zone during which non-critical notifications wait.
+/// What a user wants to receive: per category and channel opt-in or out, quiet hours in
+/// the user's time zone during which non-critical notifications wait, and categories whose
+/// e-mail, SMS and push are collected into one digest per window.
 public struct NotificationPreferences: Codable, Sendable, Equatable {
     /// `{category: {channel: enabled}}`; a channel not listed is enabled.
     public var categories: [String: [String: Bool]]
     /// Hours during which non-critical notifications wait.
     public var quietHours: QuietHours?
+    /// `{category: {window_minutes}}`: that category's notifications are collected.
+    public var digest: [String: DigestWindow]
 
     private enum CodingKeys: String, CodingKey {
-        case categories
+        case categories, digest
         case quietHours = "quiet_hours"
     }
 
-    /// No opt-outs, no quiet hours.
-    public init(categories: [String: [String: Bool]] = [:], quietHours: QuietHours? = nil) {
+    /// No opt-outs, no quiet hours, no digests.
+    public init(categories: [String: [String: Bool]] = [:], quietHours: QuietHours? = nil, digest: [String: DigestWindow] = [:]) {
         self.categories = categories
         self.quietHours = quietHours
+        self.digest = digest
     }
 
     /// Decodes preferences; every key may be left out.
@@ -24,6 +28,7 @@ public struct NotificationPreferences: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         categories = try container.decodeIfPresent([String: [String: Bool]].self, forKey: .categories) ?? [:]
         quietHours = try container.decodeIfPresent(QuietHours.self, forKey: .quietHours)
+        digest = try container.decodeIfPresent([String: DigestWindow].self, forKey: .digest) ?? [:]
     }
 
     /// Whether `channel` is enabled for `category`.
@@ -40,7 +45,43 @@ public struct NotificationPreferences: Codable, Sendable, Equatable {
             }
         }
         try quietHours?.validate()
+        for (category, window) in digest {
+            guard NotificationRules.isName(category, maxLength: 32) else { throw .invalid("digest category \(category.prefix(32)) is not a valid name") }
+            guard DigestWindow.allowedMinutes.contains(window.windowMinutes) else {
+                throw .invalid("digest window_minutes must be 5 to 1440")
+            }
+        }
     }
+}
+
+/// How long a category's notifications are collected before one digest goes out.
+///
+/// Windows are aligned to the Unix epoch (a 60-minute window ends on the hour, UTC; a
+/// 1440-minute one at midnight UTC), so every notification in the same window joins the
+/// same digest. Digests apply to e-mail, SMS and push; in-app and webhook deliveries go out
+/// at once, and critical types are never held.
+public struct DigestWindow: Codable, Sendable, Equatable {
+    /// The window, 5 to 1440 minutes.
+    public var windowMinutes: Int
+
+    static let allowedMinutes = 5...1440
+
+    private enum CodingKeys: String, CodingKey { case windowMinutes = "window_minutes" }
+
+    /// Creates a window.
+    public init(windowMinutes: Int) {
+        self.windowMinutes = windowMinutes
+    }
+
+    /// The end of the window `milliseconds` falls in (a time on a window boundary is the end
+    /// of its window).
+    func end(of milliseconds: Int64) -> Int64 {
+        let width = Int64(windowMinutes) * 60_000
+        return (milliseconds + width - 1) / width * width
+    }
+
+    /// Whether a channel's deliveries are collected.
+    static func collects(_ channel: NotificationChannelKind) -> Bool { channel == .email || channel == .sms || channel == .push }
 }
 
 /// A daily quiet window, `start` to `end` as `HH:MM` in an IANA time zone; it may span
