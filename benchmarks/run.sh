@@ -6,6 +6,7 @@
 #   SCENARIOS="fanout publish" benchmarks/run.sh
 #   DURATION=20 SKIP_BUILD=1 benchmarks/run.sh
 #   benchmarks/run.sh fanout --subscribers 1000 --rate 5   # one loadgen command of your own
+#   benchmarks/run.sh notifications-email --users 1000 --recipients 100   # (with its SMTP server)
 #
 # Scenarios: fanout (1000 subscribers at 100 events/s, the target), fanout-25
 # (1000 subscribers at 25 events/s), fanout-small (100 subscribers at 100 events/s),
@@ -17,14 +18,22 @@
 # to drain), webhooks-drain-wide (the same with 256 attempts at once per endpoint), chat (500 chats, a customer and an agent each, answering at once: messages/s
 # end to end at saturation), chat-paced (the same, each answering after 1 s: latency at a
 # steady load), activation (1000 chats passivated, then each read cold and warm: the time
-# to activate an actor from its snapshot). Each scenario gets a new hub with a new data directory, so one
-# scenario's state (memory, history, commit count) does not colour the next.
+# to activate an actor from its snapshot), notifications-accept (50 REST clients POSTing in-app
+# notifications of one recipient each, one outstanding per client: accepted/s and latency to the 202),
+# notifications-accept-100 (the same with 100 recipients per notification: recipient deliveries
+# accepted/s), notifications-email (10,000 users' e-mail addresses saved, then 10 notifications x 1000
+# recipients on the email channel to a real SMTP server, aiosmtpd on 127.0.0.1: e-mails/s from the
+# first POST until the server has them all), notifications-inapp (10 notifications x 1000 recipients
+# on the in_app channel, 1000 of the recipients watching their inbox:{user} over WebSocket:
+# deliveries/s until all are sent, and POST-to-notification.created latency). Each scenario gets a
+# new hub with a new data directory, so one scenario's state (memory, history, commit count) does not
+# colour the next.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/benchmarks"
 DURATION=${DURATION:-10}
-SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare webhooks webhooks-drain chat chat-paced activation"}
+SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare webhooks webhooks-drain chat chat-paced activation notifications-accept notifications-accept-100 notifications-email notifications-inapp"}
 # Scratch paths of the two release builds, so a run can use builds of its own.
 HUB_SCRATCH=${HUB_SCRATCH:-.build-release}
 BENCH_SCRATCH=${BENCH_SCRATCH:-.build-bench}
@@ -154,12 +163,40 @@ drain_scenario() {
     stop_hub
 }
 
+# notifications-email: the tests' SMTP server (aiosmtpd, installed by scripts/test), recording one
+# compact line per accepted message, is started first on a port of its own; the hub is started with
+# it as its e-mail provider, and the load generator reads the record file and the server's CPU time.
+email_scenario() {
+    local name=$1
+    shift
+    local record="$WORK/smtp-$name.jsonl" out="$WORK/smtp-$name.out" port=""
+    : >"$record"
+    python3 "$ROOT/Tests/GatewaysTests/Python/smtp_server.py" --record "$record" --pipelining --count-only >"$out" 2>&1 &
+    local smtp_pid=$!
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$out")
+        [[ -n "$port" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$port" ]]; then
+        echo "the SMTP server did not start:" >&2
+        cat "$out" >&2
+        kill "$smtp_pid" 2>/dev/null || true
+        exit 1
+    fi
+    HUB_ENV=(SWITCHBOARD_SMTP_URL="smtp://127.0.0.1:$port" SWITCHBOARD_EMAIL_FROM=noreply@example.com)
+    scenario "$name" "$@" --smtp-record "$record" --smtp-pid "$smtp_pid"
+    HUB_ENV=()
+    kill "$smtp_pid" 2>/dev/null || true
+    wait "$smtp_pid" 2>/dev/null || true
+}
+
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -srm), $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB"
 echo "   hub: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- Sources || echo ' + uncommitted changes')"
 if [[ $# -gt 0 ]]; then
     # A loadgen command of the caller's, against a fresh hub (url, token and pid are added).
     [[ $1 == webhooks ]] && HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE=0s,1s,1s)
-    scenario custom "$@"
+    if [[ $1 == notifications-email ]]; then email_scenario custom "$@"; else scenario custom "$@"; fi
     exit 0
 fi
 for name in $SCENARIOS; do
@@ -183,6 +220,10 @@ for name in $SCENARIOS; do
         scenario "$name" activation --chats 1000
         HUB_CONFIG="$WORK/config.json"
         ;;
+    notifications-accept) scenario "$name" notifications-accept --clients 50 --duration "$DURATION" ;;
+    notifications-accept-100) scenario "$name" notifications-accept --clients 50 --recipients 100 --duration "$DURATION" ;;
+    notifications-email) email_scenario "$name" notifications-email --users 10000 --recipients 1000 ;;
+    notifications-inapp) scenario "$name" notifications-inapp --users 10000 --recipients 1000 --watchers 1000 ;;
     webhooks-drain-wide)
         HUB_ENV=("$WEBHOOK_ALLOW" SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE="0s$(printf ',1s%.0s' {1..599})")
         HUB_CONFIG="$WORK/config-wide.json"

@@ -77,11 +77,7 @@ struct Chat: AsyncParsableCommand {
         Report.field("refused", "\(tallies.reduce(0) { $0 + $1.refused })")
         Report.field("latency", recorder.summary + " (publish sent to message.created received by the other side)")
         Report.field("cpu", cpuLine)
-        var counts: [String: Int] = [:]
-        for problem in tallies.compactMap(\.problem) { counts[String(problem.prefix(160)), default: 0] += 1 }
-        for (problem, count) in counts.sorted(by: { $0.value > $1.value }).prefix(5) {
-            Report.field("problem", "\(count)x \(problem)")
-        }
+        Report.problems(tallies.compactMap(\.problem))
     }
 
     /// Opens a chat for the customer (as the service) and hands it to the agent.

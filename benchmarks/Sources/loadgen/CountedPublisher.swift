@@ -1,7 +1,6 @@
 import NIOCore
 import NIOPosix
 import NIOWebSocket
-import Synchronization
 
 /// What the counted publishers did.
 struct CountedPublishTally: Sendable {
@@ -32,22 +31,6 @@ struct CountedPublishTally: Sendable {
 /// connections take the next event number from one shared counter and each keeps up to
 /// `window` publishes outstanding. Event `n` is `{"name":"bench.hook","data":{"seq":n}}`.
 enum CountedPublisher {
-    /// Hands out event numbers 0..<total, each once, to every connection.
-    final class Claims: Sendable {
-        private let total: Int
-        private let next = Atomic<Int>(0)
-
-        init(total: Int) {
-            self.total = total
-        }
-
-        /// The next event number, or nil once all are taken.
-        func claim() -> Int? {
-            let number = next.wrappingAdd(1, ordering: .relaxed).oldValue
-            return number < total ? number : nil
-        }
-    }
-
     /// Returns when every publish is answered (or its connection failed).
     static func run(hub: HubOptions, topic: String, count: Int, connections: Int, window: Int) async -> CountedPublishTally {
         let claims = Claims(total: count)
@@ -81,14 +64,14 @@ final class CountedPublishHandler: ChannelInboundHandler {
     typealias OutboundOut = WebSocketFrame
 
     private let topic: String
-    private let claims: CountedPublisher.Claims
+    private let claims: Claims
     private let window: Int
     private let done: EventLoopPromise<CountedPublishTally>
     private var tally = CountedPublishTally()
     private var outstanding = 0
     private var finished = false
 
-    init(topic: String, claims: CountedPublisher.Claims, window: Int, done: EventLoopPromise<CountedPublishTally>) {
+    init(topic: String, claims: Claims, window: Int, done: EventLoopPromise<CountedPublishTally>) {
         self.topic = topic
         self.claims = claims
         self.window = window

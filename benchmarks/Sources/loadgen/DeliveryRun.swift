@@ -23,16 +23,11 @@ struct DeliveryRun {
 
         let outcome = try await withThrowingTaskGroup(of: SubscriberTally?.self) { group in
             // 1. Subscribers, connected a batch at a time.
-            let connectStart = Monotonic.now()
-            for index in 0..<subscriberCount {
-                while index - progress.settled >= connectConcurrency { try await Task.sleep(for: .milliseconds(5)) }
-                let topic = topics[index % topics.count]
-                group.addTask { await Subscriber.run(hub: hub, topic: topic, recorder: recorder, progress: progress) }
+            try await ConnectionTasks.open(
+                subscriberCount, concurrency: connectConcurrency, progress: progress, timeout: 120, label: "subscribed", in: &group
+            ) { index in
+                await Subscriber.run(hub: hub, topic: topics[index % topics.count], recorder: recorder, progress: progress)
             }
-            let allSettled = try await progress.waitForSettled(subscriberCount, timeout: 120)
-            Report.field("subscribed", "\(progress.ready.load(ordering: .relaxed)) of \(subscriberCount) in "
-                + Report.fixed(Monotonic.seconds(Monotonic.now() - connectStart), 1) + " s"
-                + (allSettled ? "" : " (timed out waiting for the rest)"))
 
             // 2. Publishers offer the rate for the duration.
             cpu.start()
@@ -51,21 +46,7 @@ struct DeliveryRun {
 
             // 3. The end markers, then every subscriber's tally (cancelled after the drain timeout).
             try await PacedPublisher.publishEnd(hub: hub, topics: topics)
-            group.addTask {
-                try? await Task.sleep(for: .seconds(drainTimeout))
-                return nil
-            }
-            var tallies: [SubscriberTally] = []
-            var timedOut = false
-            while let next = try await group.next() {
-                if let tally = next {
-                    tallies.append(tally)
-                    if tallies.count == subscriberCount { group.cancelAll() }
-                } else if tallies.count < subscriberCount {
-                    timedOut = true
-                    group.cancelAll()
-                }
-            }
+            let (tallies, timedOut) = try await ConnectionTasks.collect(subscriberCount, timeout: drainTimeout, from: &group)
             return (start, publishedBy, publisherTallies, tallies, timedOut, cpu.stop(), cpu.hubWriteSyscalls)
         }
         let (start, publishedBy, publisherTallies, tallies, timedOut, cpuLine, hubWrites) = outcome
@@ -112,13 +93,6 @@ struct DeliveryRun {
         if let pid = hub.hubPid, let before = hubRSSBefore, let after = ProcessStats.residentKiB(pid: pid) {
             Report.field("hub rss", "\(before / 1024) MiB before, \(after / 1024) MiB after")
         }
-        let problems = tallies.compactMap(\.problem) + publisherTallies.compactMap(\.problem)
-        if !problems.isEmpty {
-            var counts: [String: Int] = [:]
-            for problem in problems { counts[String(problem.prefix(160)), default: 0] += 1 }
-            for (problem, count) in counts.sorted(by: { $0.value > $1.value }).prefix(5) {
-                Report.field("problem", "\(count)x \(problem)")
-            }
-        }
+        Report.problems(tallies.compactMap(\.problem) + publisherTallies.compactMap(\.problem))
     }
 }

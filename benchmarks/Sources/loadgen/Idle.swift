@@ -24,17 +24,14 @@ struct Idle: AsyncParsableCommand {
         let progress = Progress()
         let release = Gate()
         let tallies = try await withThrowingTaskGroup(of: String?.self) { group in
-            let connectStart = Monotonic.now()
-            for index in 0..<connections {
-                while index - progress.settled >= connectConcurrency { try await Task.sleep(for: .milliseconds(2)) }
-                let topic = subscribe ? "events:idle-\(HubSocket.runID)-\(index)" : nil
-                group.addTask { await Self.holdConnection(hub: hub, topic: topic, progress: progress, release: release) }
+            try await ConnectionTasks.open(
+                connections, concurrency: connectConcurrency, progress: progress, timeout: 300,
+                label: subscribe ? "subscribed" : "connected", in: &group
+            ) { index in
+                await Self.holdConnection(
+                    hub: hub, topic: subscribe ? "events:idle-\(HubSocket.runID)-\(index)" : nil, progress: progress, release: release)
             }
-            let allSettled = try await progress.waitForSettled(connections, timeout: 300)
             let ready = progress.ready.load(ordering: .relaxed)
-            Report.field(subscribe ? "subscribed" : "connected", "\(ready) of \(connections) in "
-                + Report.fixed(Monotonic.seconds(Monotonic.now() - connectStart), 1) + " s"
-                + (allSettled ? "" : " (timed out waiting for the rest)"))
 
             try await Task.sleep(for: .seconds(2))
             let after = ProcessStats.residentKiB(pid: pid) ?? 0
@@ -53,11 +50,7 @@ struct Idle: AsyncParsableCommand {
         }
         try await Task.sleep(for: .seconds(2))
         Report.field("hub rss closed", "\(ProcessStats.residentKiB(pid: pid) ?? 0) KiB 2 s after closing all")
-        var counts: [String: Int] = [:]
-        for problem in tallies { counts[String(problem.prefix(160)), default: 0] += 1 }
-        for (problem, count) in counts.sorted(by: { $0.value > $1.value }).prefix(5) {
-            Report.field("problem", "\(count)x \(problem)")
-        }
+        Report.problems(tallies)
     }
 
     /// Connects, subscribes to `topic` (if any), then waits for `release`; returns a problem, if any.

@@ -11,7 +11,7 @@ struct Loadgen: AsyncParsableCommand {
         abstract: "Load generator for the Switchboard hub.",
         subcommands: [
             Fanout.self, Topics.self, Idle.self, PublishThroughput.self, Webhooks.self, WebhooksFill.self, WebhooksDrain.self,
-            Chat.self, Activation.self,
+            Chat.self, Activation.self, NotificationsAccept.self, NotificationsEmail.self, NotificationsInApp.self,
         ])
 }
 

@@ -1,7 +1,11 @@
 import NIOCore
+import NIOPosix
+import NIOWebSocket
 
 /// A connection's count of what it measured, with the first problem it met.
 protocol ConnectionTally: Sendable {
+    /// An empty tally.
+    init()
     var problem: String? { get set }
 }
 
@@ -36,5 +40,32 @@ extension MeasuringHandler {
         finished = true
         latencies.flush()
         done.succeed(tally)
+    }
+}
+
+extension RawWebSocket {
+    /// Connects with the handler that `makeHandler` builds around the promise of its tally,
+    /// and returns the tally once the connection ends; cancelling the task closes the
+    /// connection (the handler then hands over what it has). A connection that cannot be
+    /// opened gives an empty tally with the error as its problem.
+    static func measure<Handler: MeasuringHandler & SendableMetatype>(
+        _ hub: HubOptions, _ makeHandler: @escaping @Sendable (EventLoopPromise<Handler.Tally>) -> Handler
+    ) async -> Handler.Tally where Handler.InboundIn == WebSocketFrame {
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let done = eventLoop.makePromise(of: Handler.Tally.self)
+        let channel: any Channel
+        do {
+            channel = try await connect(hub, on: eventLoop) { makeHandler(done) }
+        } catch {
+            done.fail(error)
+            var tally = Handler.Tally()
+            tally.problem = "\(error)"
+            return tally
+        }
+        return await withTaskCancellationHandler {
+            (try? await done.futureResult.get()) ?? Handler.Tally()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
     }
 }

@@ -60,11 +60,7 @@ struct PublishThroughput: AsyncParsableCommand {
         Report.field("ack latency", recorder.summary)
         Report.field("cpu", cpuLine)
         if let hubWrites { Report.field("hub write syscalls", "\(hubWrites) while measuring") }
-        var counts: [String: Int] = [:]
-        for problem in tallies.compactMap(\.problem) { counts[String(problem.prefix(160)), default: 0] += 1 }
-        for (problem, count) in counts.sorted(by: { $0.value > $1.value }).prefix(5) {
-            Report.field("problem", "\(count)x \(problem)")
-        }
+        Report.problems(tallies.compactMap(\.problem))
     }
 
     /// One publisher connection until `until`.

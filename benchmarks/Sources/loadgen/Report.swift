@@ -14,6 +14,16 @@ enum Report {
         String(format: "%.\(decimals)f", value)
     }
 
+    /// One `problem` line for each of the five most frequent `problems` (each cut to 160
+    /// characters), with how often it occurred.
+    static func problems(_ problems: some Sequence<String>) {
+        var counts: [String: Int] = [:]
+        for problem in problems { counts[String(problem.prefix(160)), default: 0] += 1 }
+        for (problem, count) in counts.sorted(by: { $0.value > $1.value }).prefix(5) {
+            field("problem", "\(count)x \(problem)")
+        }
+    }
+
     static func header(_ scenario: String, _ parameters: String) {
         line("== \(scenario): \(parameters)")
         field("load average", ProcessStats.loadAverage)

@@ -1,9 +1,8 @@
 import NIOCore
-import NIOPosix
 import NIOWebSocket
 
 /// What one subscriber connection saw.
-struct SubscriberTally: ConnectionTally {
+struct SubscriberTally: SubscribingTally {
     var subscribed = false
     /// Events received, not counting the `end` marker.
     var received = 0
@@ -25,37 +24,19 @@ struct SubscriberTally: ConnectionTally {
 /// `end` marker arrives (or the connection closes, or the task is cancelled).
 enum Subscriber {
     static func run(hub: HubOptions, topic: String, recorder: LatencyRecorder, progress: Progress) async -> SubscriberTally {
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
-        let done = eventLoop.makePromise(of: SubscriberTally.self)
-        let channel: any Channel
-        do {
-            channel = try await RawWebSocket.connect(hub, on: eventLoop) {
-                SubscriberHandler(topic: topic, recorder: recorder, progress: progress, done: done)
-            }
-        } catch {
-            done.fail(error)
-            progress.failed.add(1, ordering: .relaxed)
-            var tally = SubscriberTally()
-            tally.problem = "\(error)"
-            return tally
+        await SubscriberHandler.run(hub, progress: progress) { done in
+            SubscriberHandler(topic: topic, recorder: recorder, progress: progress, done: done)
         }
-        let tally = await withTaskCancellationHandler {
-            (try? await done.futureResult.get()) ?? SubscriberTally()
-        } onCancel: {
-            channel.close(promise: nil)
-        }
-        if !tally.subscribed { progress.failed.add(1, ordering: .relaxed) }
-        return tally
     }
 }
 
 /// The subscriber's frame handler; all of it runs on the connection's event loop.
-final class SubscriberHandler: MeasuringHandler {
+final class SubscriberHandler: SubscribingHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    private let topic: String
-    private let progress: Progress
+    let topic: String
+    let progress: Progress
     let done: EventLoopPromise<SubscriberTally>
     var latencies: LatencyRecorder.Batch
     var tally = SubscriberTally()
@@ -67,11 +48,6 @@ final class SubscriberHandler: MeasuringHandler {
         self.progress = progress
         self.done = done
         self.latencies = LatencyRecorder.Batch(recorder)
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is RawWebSocket.Start else { return context.fireUserInboundEventTriggered(event) }
-        RawWebSocket.writeText(#"{"op":"subscribe","id":1,"topic":"\#(topic)"}"#, context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -99,15 +75,8 @@ final class SubscriberHandler: MeasuringHandler {
                 latencies.add(nanoseconds: now - UInt64(sent))
             }
         case .reply:
-            guard scan.contains(FrameScan.okTrue) else {
-                tally.problem = "subscribe refused: " + scan.text
-                RawWebSocket.close(context: context)
-                return
-            }
             // Live events follow the subscribe reply's position.
-            lastOffset = scan.integer(after: FrameScan.offsetKey) ?? 0
-            tally.subscribed = true
-            progress.ready.add(1, ordering: .relaxed)
+            if subscribeAnswered(scan, context: context) { lastOffset = scan.integer(after: FrameScan.offsetKey) ?? 0 }
         case .other:
             tally.otherFrames += 1
             tally.problem = tally.problem ?? scan.text
