@@ -82,6 +82,8 @@ extension NamespacePolicy {
     /// only through a `topics` claim, their own chats and tickets as their participant
     /// (checked by the hub against the chat or ticket), their own `inbox:` only as its
     /// owner, and never `tickets:` (agent queue streams); services may publish anywhere.
+    /// `outbox:` carries what only services may read (the rendered notifications the
+    /// webhook channel hands to the webhook outbox).
     /// `room:` is the general-purpose namespace for application-defined live topics;
     /// `chat:` and `ticket:` topics are written through their actors.
     public static let defaults: [String: NamespacePolicy] = [
@@ -108,6 +110,9 @@ extension NamespacePolicy {
             publish: AccessRule(roles: [.service])),
         "events": NamespacePolicy(
             subscribe: AccessRule(roles: staff, claims: true),
+            publish: AccessRule(roles: [.service])),
+        "outbox": NamespacePolicy(
+            subscribe: AccessRule(roles: [.service]),
             publish: AccessRule(roles: [.service])),
     ]
 }

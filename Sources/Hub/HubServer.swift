@@ -68,7 +68,10 @@ public struct HubServer: Sendable {
         }
         let knowledgeBase = KnowledgeBase(store: store)
         let inboxes = Inboxes(store: store, topics: topics)
-        let unsubscribeLinks = UnsubscribeLinks(secret: secret, baseURL: configuration.effectivePublicURL)
+        let unsubscribeLinks = try UnsubscribeLinks(secret: secret, baseURL: configuration.effectivePublicURL)
+        if !unsubscribeLinks.isOneClick, !configuration.email.smtpURL.isEmpty || !configuration.email.httpURL.isEmpty {
+            logger.warning("publicURL is not https: notification e-mail will not offer one-click unsubscribe")
+        }
         let channels = try Self.notificationChannels(configuration, inboxes: inboxes, topics: topics, unsubscribeLinks: unsubscribeLinks)
         let notifications = NotificationCenter(store: store, topics: topics, channels: Set(channels.map(\.kind)), logger: logger)
         notificationDispatcher = NotificationDispatcher(store: store, center: notifications, channels: channels, logger: logger)

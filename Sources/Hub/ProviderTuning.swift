@@ -19,6 +19,10 @@ public struct ProviderTuning: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         rateLimit = try container.decodeIfPresent(RateLimit.self, forKey: .rateLimit)
+        if let rateLimit, !rateLimit.isUsable {
+            throw DecodingError.dataCorruptedError(
+                forKey: .rateLimit, in: container, debugDescription: "rateLimit needs perSecond above 0 and burst of at least 1")
+        }
         breaker = try container.decodeIfPresent(CircuitBreaker.Policy.self, forKey: .breaker) ?? .init()
     }
 

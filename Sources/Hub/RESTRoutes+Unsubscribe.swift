@@ -19,14 +19,25 @@ extension RESTRoutes {
                 <form method="post" action="\(action)"><input type="hidden" name="List-Unsubscribe" value="One-Click">
                 <button type="submit">Unsubscribe</button></form></body></html>
                 """
-            return Response(
-                status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+            return htmlPage(page)
         }
         notifications.post("/unsubscribe") { request, _ in
             let (user, category) = try verifiedUnsubscribe(request)
             try await desk { try await hub.notifications.optOut(user, of: .email, in: category) }
+            // A person who pressed the page's button gets a page; a mail client, JSON.
+            if request.headers[.accept]?.contains("text/html") == true {
+                return htmlPage(#"<!doctype html><html><head><meta charset="utf-8"><title>Unsubscribed</title></head><body><p>You will get no more of these e-mails.</p></body></html>"#)
+            }
             return json(.ok, "{\"user\":\(JSONText.quoted(user)),\"category\":\(JSONText.quoted(category)),\"channel\":\"email\",\"enabled\":false}")
         }
+    }
+
+    /// An HTML page that is neither cached nor leaks its signed URL as a referrer.
+    private func htmlPage(_ page: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .referrerPolicy: "no-referrer"],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
     /// The user and category of a link whose signature holds.

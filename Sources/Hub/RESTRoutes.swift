@@ -186,6 +186,7 @@ func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }
 
 /// An opaque list cursor: the creation time and id of the last row of a page (tickets, chats).

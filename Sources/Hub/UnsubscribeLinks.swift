@@ -12,7 +12,16 @@ struct UnsubscribeLinks: Sendable {
 
     static let path = "/api/v1/notifications/unsubscribe"
 
-    init(secret: [UInt8], baseURL: String) {
+    /// Whether mail clients will offer the links as one-click unsubscribe (RFC 8058 asks
+    /// for https).
+    var isOneClick: Bool { baseURL.lowercased().hasPrefix("https://") }
+
+    /// Links under `baseURL`; throws for a URL that is not http or https with a host and no
+    /// query (every link would be broken, and every e-mail refused).
+    init(secret: [UInt8], baseURL: String) throws(HubError) {
+        guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme?.lowercased()), url.host?.isEmpty == false,
+              url.query == nil, url.fragment == nil
+        else { throw .badRequest("publicURL must be an http or https URL without a query, e.g. https://hub.example.com") }
         key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Data("switchboard unsubscribe links".utf8), outputByteCount: 32)
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

@@ -100,6 +100,18 @@ extension SQLiteStore: NotificationStore {
         }
     }
 
+    public func skipQueuedDeliveries(exceptOn channels: [String], reason: String) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE notification_deliveries SET status = 'skipped', reason = ?, due_ms = NULL
+                    WHERE status = 'queued' AND channel NOT IN (\(databaseQuestionMarks(count: channels.count)))
+                    """,
+                arguments: StatementArguments([reason] + channels))
+            return db.changesCount
+        }
+    }
+
     public func digestDeliveries(recipient: String, channel: String, digest: String) async throws(StoreError) -> [DeliveryRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: """

@@ -41,18 +41,23 @@ struct HTTPEmailProviderTests {
             #expect(request.body == """
                 {"content":[{"type":"text/plain","value":"Hi"},{"type":"text/html","value":"<p>Hi</p>"}],\
                 "from":{"email":"hub@switchboard.test","name":"Switchboard"},\
-                "headers":{"List-Unsubscribe":"<https://switchboard.test/u/ann>","List-Unsubscribe-Post":"List-Unsubscribe=One-Click"},\
+                "headers":{"List-Unsubscribe":"<https://switchboard.test/u/ann>","List-Unsubscribe-Post":"List-Unsubscribe=One-Click",\
+                "Message-ID":"<\(message.messageID)>"},\
                 "personalizations":[{"to":[{"email":"ann@example.test"},{"email":"bob@example.test"}]}],"subject":"Grüße"}
                 """)
         }
     }
 
-    @Test(arguments: [(429, "email_deferred", true), (503, "email_deferred", true), (400, "email_rejected", false)])
-    func answersMapToTransientOrPermanent(status: Int, code: String, transient: Bool) async throws {
+    @Test(arguments: [
+        (429, "email_deferred", true, false), (503, "email_deferred", true, false), (400, "email_rejected", false, false),
+        (401, "email_rejected", false, true),
+    ])
+    func answersMapToTransientOrPermanent(status: Int, code: String, transient: Bool, providerFault: Bool) async throws {
         try await withAPI(status: status) { provider, _ in
             let error = await failure(sending: Mail.message(), via: provider)
             #expect(error?.code == code)
             #expect(error?.isTransient == transient)
+            #expect(error?.isProviderFault == providerFault, "refused credentials are the provider's fault")
             #expect(error?.status == status)
         }
     }

@@ -77,6 +77,35 @@ struct NotificationProviderTests {
         }
     }
 
+    @Test func refusedCredentialsAtOneProviderFailOverInsteadOfFailingTheMessage() async throws {
+        let directory = TestHub.temporaryDirectory()
+        let (expired, expiredPort, _) = try await startPythonServer(
+            "../../GatewaysTests/Python/messaging_api.py", ["--record", directory + "/expired.jsonl", "--status", "401"])
+        defer { kill(expired.processIdentifier, SIGKILL) }
+        let (up, upPort, _) = try await startPythonServer("../../GatewaysTests/Python/messaging_api.py", ["--record", directory + "/up.jsonl"])
+        defer { kill(up.processIdentifier, SIGKILL) }
+        try await withHub({
+            for port in [expiredPort, upPort] {
+                $0.push.providers.append(.init(baseURL: "http://127.0.0.1:\(port)", projectID: "proj", accessToken: "token"))
+            }
+        }) { hub in
+            let service = try await hub.token("svc", [.service])
+            #expect(try await http(.PUT, hub.baseURL + "/api/v1/notifications/types/order.shipped", token: service, body: Self.type).status == 200)
+            _ = try await http(.PUT, hub.baseURL + "/api/v1/users/u1/contacts", token: service, body: #"{"push_tokens":["device-1"]}"#)
+            let sent = try await http(
+                .POST, hub.baseURL + "/api/v1/notifications", token: service,
+                body: #"{"type":"order.shipped","recipients":["u1"],"data":{"order":"A-1"},"channels":["push"]}"#)
+            let id = try #require(sent.json?["id"]?.string)
+            var delivery: JSONValue?
+            try await poll("the push sent") {
+                delivery = try await http(.GET, hub.baseURL + "/api/v1/notifications/\(id)", token: service).json?["deliveries"]?.array?.first
+                return delivery?["status"] == .string("sent")
+            }
+            let calls = delivery?["provider_calls"]?.array?.map { "\($0["provider"]?.string ?? "") \($0["outcome"]?.string ?? "")" }
+            #expect(calls == ["push1 transient", "push2 sent"], "an expired token is the provider's fault, not the message's")
+        }
+    }
+
     @Test func theWebhookChannelSendsASignedNotificationMessageOncePerRecipient() async throws {
         let receiver = try await WebhookReceiver.start()
         defer { receiver.stop() }

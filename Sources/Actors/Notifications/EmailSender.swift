@@ -30,10 +30,16 @@ public struct EmailSender: NotificationSender {
             messageID: "\(message.notificationID).\(recipientHex)@\(from.domain)")
         do {
             let receipt = try await provider.send(mail)
-            if let (_, error) = receipt.refused.first { return error.isTransient ? .transient(error.message) : .permanent(error.message) }
+            if let (_, error) = receipt.refused.first { return Self.result(of: error) }
             return .sent(reference: receipt.messageID)
         } catch {
-            return error.isTransient ? .transient(error.message) : .permanent(error.message)
+            return Self.result(of: error)
         }
+    }
+
+    /// A failure as the channel sees it: worth another try, or another provider, unless it
+    /// is about the message or its address.
+    private static func result(of error: EmailError) -> SendResult {
+        error.isTransient || error.isProviderFault ? .transient(error.message) : .permanent(error.message)
     }
 }

@@ -44,6 +44,7 @@ public struct NotificationRequest: Sendable {
 public final class NotificationCenter: Sendable {
     private let store: any NotificationStore
     private let topics: Topics
+    private let preferenceGates = KeyedGates()
     private let channels: Set<NotificationChannelKind>
     private let logger: Logger
     /// The topic that streams `notification.*` events for dashboards.
@@ -94,16 +95,34 @@ public final class NotificationCenter: Sendable {
     public func savePreferences(_ preferences: NotificationPreferences, of user: String, by principal: Principal) async throws(EntityError) {
         try Self.requireSelfOrService(user, principal)
         try preferences.validate()
-        try await save(kind: "preferences", name: user, preferences)
+        try await changingPreferences(of: user) { _ in preferences }
     }
 
     /// Opts `user` out of `channel` for `category`, keeping the rest of their preferences:
-    /// what a one-click unsubscribe link does, its caller already verified. (A preferences
-    /// change racing it may win; either way the user asked for both.)
+    /// what a one-click unsubscribe link does, its caller already verified.
     public func optOut(_ user: String, of channel: NotificationChannelKind, in category: String) async throws(EntityError) {
-        var preferences = try await load(NotificationPreferences.self, kind: "preferences", name: user) ?? NotificationPreferences()
-        preferences.categories[category, default: [:]][channel.rawValue] = false
-        try await save(kind: "preferences", name: user, preferences)
+        try await changingPreferences(of: user) { preferences in
+            var preferences = preferences
+            preferences.categories[category, default: [:]][channel.rawValue] = false
+            return preferences
+        }
+    }
+
+    /// Replaces a user's preferences with `change` of the stored ones; changes of one user's
+    /// preferences run one at a time, so an opt-out is never lost to a save racing it.
+    private func changingPreferences(
+        of user: String, _ change: @escaping @Sendable (NotificationPreferences) -> NotificationPreferences
+    ) async throws(EntityError) {
+        do {
+            try await preferenceGates.run(user) { [self] in
+                let stored = try await load(NotificationPreferences.self, kind: "preferences", name: user) ?? NotificationPreferences()
+                try await save(kind: "preferences", name: user, change(stored))
+            }
+        } catch let error as EntityError {
+            throw error
+        } catch {
+            throw .unavailable("the preferences cannot be saved now")
+        }
     }
 
     // MARK: - Sending

@@ -23,9 +23,13 @@ public struct ChannelProvider: Sendable {
 
 /// One call to one provider: who, when, how long and what came of it.
 public struct ProviderAttempt: Sendable, Equatable {
+    /// The provider's name in its channel.
     public var provider: String
+    /// When the call started, in milliseconds since 1970.
     public var startedMilliseconds: Int64
+    /// How long it took.
     public var durationMilliseconds: Int64
+    /// What it came to.
     public var result: SendResult
 }
 
@@ -36,8 +40,8 @@ public struct ProviderAttempt: Sendable, Equatable {
 /// the address too). Every provider call is returned as a ``ProviderAttempt`` to be recorded.
 ///
 /// Concurrency: many sends run at once; the actor only guards the buckets and breakers,
-/// never holding its state across a provider call. Each step re-reads state after its
-/// awaits (a breaker may have opened meanwhile).
+/// never holding its state across a provider call. After waiting for its rate a send asks
+/// the breaker again (it may have opened meanwhile).
 public actor NotificationChannel {
     private struct Slot {
         let provider: ChannelProvider
@@ -77,6 +81,13 @@ public actor NotificationChannel {
             case .granted(let pace):
                 if pace > .zero { try? await Task.sleep(for: pace) }
             }
+            // The breaker may have opened while this send waited for its turn; this step is
+            // also what lets a probe through.
+            if let retryAfter = slots[index].breaker.admit(now: .now) {
+                reasons.append("\(name): circuit open")
+                soonest = min(soonest ?? retryAfter, retryAfter)
+                continue
+            }
             let started = Date()
             let result = await slots[index].provider.sender.send(message, to: recipient, contacts: contacts)
             attempts.append(ProviderAttempt(
@@ -91,7 +102,8 @@ public actor NotificationChannel {
             reasons.append("\(name): \(reason)")
         }
         let reason = reasons.isEmpty ? "no provider for \(kind.rawValue)" : reasons.joined(separator: "; ")
-        if attempts.isEmpty, let soonest { return (.deferred(reason, retryAfter: soonest), []) }
+        // Jitter, so a backlog deferred together does not return together.
+        if attempts.isEmpty, let soonest { return (.deferred(reason, retryAfter: soonest + .milliseconds(Int.random(in: 0...250))), []) }
         return (.transient(reason), attempts)
     }
 
@@ -100,18 +112,15 @@ public actor NotificationChannel {
         case refused(String, retryAfter: Duration)
     }
 
-    /// Whether provider `index` may be called now: its rate first (a refusal there takes
-    /// nothing), then its breaker (which lets a probe through once its time is up).
+    /// Whether provider `index` may be called now: its breaker first (looked at, not
+    /// changed), then its rate (a refusal there takes nothing).
     private func admit(_ index: Int) -> Admission {
         let now = ContinuousClock.now
-        var pace = Duration.zero
-        if let reservation = slots[index].bucket?.reserve(now: now, maxWait: maxRateWait) {
-            switch reservation {
-            case .refused(let retryAfter): return .refused("rate limited", retryAfter: retryAfter)
-            case .granted(let after): pace = after
-            }
+        if let retryAfter = slots[index].breaker.retryAfter(now: now) { return .refused("circuit open", retryAfter: retryAfter) }
+        switch slots[index].bucket?.reserve(now: now, maxWait: maxRateWait) {
+        case .refused(let retryAfter)?: return .refused("rate limited", retryAfter: retryAfter)
+        case .granted(let pace)?: return .granted(pace: pace)
+        case nil: return .granted(pace: .zero)
         }
-        if let retryAfter = slots[index].breaker.admit(now: now) { return .refused("circuit open", retryAfter: retryAfter) }
-        return .granted(pace: pace)
     }
 }

@@ -7,18 +7,21 @@ import ServiceLifecycle
 import Store
 import Synchronization
 
-/// Sends due deliveries: every 100 ms, for each channel with a free slot, it reads that
-/// channel's queued deliveries that are due and not in flight, renders each for its
+/// Sends due deliveries: every 100 ms, and whenever a send ends, for each channel with a free
+/// slot it reads that channel's queued deliveries that are due and not in flight, renders each for its
 /// recipient (locale from the contacts) and hands it to the channel's
 /// ``NotificationChannel``, at most `concurrencyPerChannel` at once per channel: a slow or
 /// rate-limited channel holds only its own slots. A transient failure is retried on the
 /// `retryDelays` schedule, then fails; a permanent one fails at once; a deferral (every
 /// provider rate limited or down) waits without spending a retry. Every outcome is stored
-/// with the provider calls it took, then streamed as `notification.delivery` on
-/// `events:notifications`.
+/// with the provider calls it took; attempts (not deferrals) are then streamed as
+/// `notification.delivery` on `events:notifications`. A digest's deliveries go out as one
+/// message. On start, queued deliveries of channels no longer served are skipped.
 ///
 /// Crash safety: a delivery stays `queued` until its outcome is stored, so after a crash
-/// the ones that were in flight are sent again (the only duplicates), and none is lost.
+/// the ones that were in flight are sent again, and none is lost. (A provider that took a
+/// message but answered too late, or a failover after a timeout, can also send twice:
+/// providers dedupe by the e-mail's Message-ID where they can.)
 public final class NotificationDispatcher: Service, Sendable {
     private let store: any NotificationStore
     private let center: NotificationCenter
@@ -26,7 +29,8 @@ public final class NotificationDispatcher: Service, Sendable {
     private let retryDelays: [Duration]
     private let concurrencyPerChannel: Int
     private let logger: Logger
-    private let inFlight = Mutex<[NotificationChannelKind: Set<Int64>]>([:])
+    private let tracker = DeliveryTracker()
+    private let wakeUps = AsyncStream.makeStream(of: NotificationChannelKind.self, bufferingPolicy: .bufferingNewest(8))
 
     /// Creates the dispatcher over the channels.
     public init(
@@ -48,12 +52,23 @@ public final class NotificationDispatcher: Service, Sendable {
     public static func webhookSender(_ topics: Topics) -> any NotificationSender { WebhookEventSender(topics: topics) }
 
     public func run() async throws {
-        let ticks = AsyncTimerSequence(interval: .milliseconds(100), clock: .continuous).cancelOnGracefulShutdown()
+        do {
+            let skipped = try await store.skipQueuedDeliveries(exceptOn: channels.keys.map(\.rawValue), reason: "channel_unavailable")
+            if skipped > 0 { logger.warning("skipped deliveries of channels no longer served", metadata: ["sb.count": "\(skipped)"]) }
+        } catch {
+            logger.error("cannot skip deliveries of channels no longer served", metadata: ["sb.error": "\(error)"])
+        }
+        // A tick reads every channel; a send that ends wakes its own channel at once, so a
+        // busy channel is not held to one read per tick.
+        let ticks = AsyncTimerSequence(interval: .milliseconds(100), clock: .continuous).map { _ in Optional<NotificationChannelKind>.none }
+        let reads = merge(ticks, wakeUps.stream.map { Optional($0) }).cancelOnGracefulShutdown()
         // Attempts run in one long-lived group, so a slow one never holds up the next reads;
         // on shutdown the loop ends and the group waits for those in flight to be recorded.
         await withDiscardingTaskGroup { group in
-            for await _ in ticks {
-                for channel in channels.values { await startDue(on: channel, in: &group) }
+            for await kind in reads {
+                for channel in kind.flatMap({ channels[$0] }).map({ [$0] }) ?? Array(channels.values) {
+                    await startDue(on: channel, in: &group)
+                }
             }
         }
     }
@@ -61,19 +76,15 @@ public final class NotificationDispatcher: Service, Sendable {
     /// Starts an attempt for each delivery of `channel` due now that is not in flight, while
     /// fewer than `concurrencyPerChannel` are.
     private func startDue(on channel: NotificationChannel, in group: inout DiscardingTaskGroup) async {
-        let busy = inFlight.withLock { $0[channel.kind, default: []].count }
+        let busy = tracker.busy(channel.kind)
         guard busy < concurrencyPerChannel else { return }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let due: [DeliveryRecord]
         do {
-            // Rows in flight are still queued in the store: read past them.
-            due = try await store.dueDeliveries(channel: channel.kind.rawValue, nowMilliseconds: now, limit: concurrencyPerChannel + busy)
-                .filter { delivery in
-                    inFlight.withLock { inFlight in
-                        inFlight[channel.kind, default: []].count < concurrencyPerChannel
-                            && inFlight[channel.kind, default: []].insert(delivery.id).inserted
-                    }
-                }
+            // Rows in flight (or settled while this read ran) still read as queued: pass over them.
+            let readStart = ContinuousClock.now
+            let rows = try await store.dueDeliveries(channel: channel.kind.rawValue, nowMilliseconds: now, limit: concurrencyPerChannel + busy)
+            due = tracker.claim(rows, of: channel.kind, readStart: readStart, limit: concurrencyPerChannel)
         } catch {
             logger.error("cannot read due notifications", metadata: ["sb.error": "\(error)"])
             return
@@ -85,7 +96,7 @@ public final class NotificationDispatcher: Service, Sendable {
             contacts = try await center.contacts(of: Array(Set(due.map(\.recipient))))
         } catch {
             // The store is busy or failing: everything stays queued for the next tick.
-            release(due, of: channel.kind)
+            tracker.release(due, of: channel.kind, settled: false)
             return
         }
         for batch in await batches(of: due, on: channel.kind) {
@@ -95,7 +106,7 @@ public final class NotificationDispatcher: Service, Sendable {
                     do {
                         contexts[delivery.notificationID] = .some(try await context(of: delivery.notificationID))
                     } catch {
-                        release([delivery], of: channel.kind)
+                        tracker.release([delivery], of: channel.kind, settled: false)
                         continue
                     }
                 }
@@ -121,11 +132,9 @@ public final class NotificationDispatcher: Service, Sendable {
         let digests = Dictionary(grouping: due.filter { $0.digest != nil }) { "\($0.recipient)\u{0}\($0.digest ?? "")" }
         for members in digests.values {
             let first = members[0]
-            let taken = Set(members.map(\.id))
+            let readStart = ContinuousClock.now
             let rest = (try? await store.digestDeliveries(recipient: first.recipient, channel: first.channel, digest: first.digest ?? "")) ?? []
-            let joining = rest.filter { delivery in
-                !taken.contains(delivery.id) && inFlight.withLock { $0[channel, default: []].insert(delivery.id).inserted }
-            }
+            let joining = tracker.claim(rest, of: channel, readStart: readStart, limit: .max)
             // Sorted, so the digest's first notification (and so its e-mail's Message-ID) is the same on every retry.
             batches.append((members + joining).sorted { $0.id < $1.id })
         }
@@ -134,7 +143,11 @@ public final class NotificationDispatcher: Service, Sendable {
 
     /// Sends `message` for `deliveries` (one, or a digest's) and records the outcome for each.
     private func attempt(_ deliveries: [DeliveryRecord], on channel: NotificationChannel, message: RenderedNotification?, contacts: UserContacts?) async {
-        defer { release(deliveries, of: channel.kind) }
+        var settled = false
+        defer {
+            tracker.release(deliveries, of: channel.kind, settled: settled)
+            wakeUps.continuation.yield(channel.kind)
+        }
         guard let recipient = deliveries.first?.recipient else { return }
         let (result, calls) = if let message {
             await channel.send(message, to: recipient, contacts: contacts)
@@ -143,12 +156,8 @@ public final class NotificationDispatcher: Service, Sendable {
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let updated = deliveries.map { Self.outcome(of: $0, result, at: now, retryDelays: retryDelays) }
-        do {
-            try await store.updateDeliveries(updated, attempts: deliveries.flatMap { delivery in calls.map { $0.record(for: delivery.id) } })
-        } catch {
-            logger.error("cannot record a notification attempt", metadata: ["sb.notification": "\(deliveries[0].notificationID)"])
-            return
-        }
+        settled = await record(updated, attempts: deliveries.flatMap { delivery in calls.map { $0.record(for: delivery.id) } })
+        guard settled else { return }
         for (before, after) in zip(deliveries, updated) where after.attempts != before.attempts {
             let reason = after.reason.map { ",\"reason\":\(JSONText.quoted($0))" } ?? ""
             await center.announce("notification.delivery", "{\"id\":\(JSONText.quoted(after.notificationID)),"
@@ -198,11 +207,20 @@ public final class NotificationDispatcher: Service, Sendable {
             subject: headline, text: text, html: html, title: headline)
     }
 
-    /// Lets deliveries taken for this tick be read again at the next (they stay queued).
-    private func release(_ deliveries: [DeliveryRecord], of channel: NotificationChannelKind) {
-        inFlight.withLock { inFlight in
-            for delivery in deliveries { inFlight[channel]?.remove(delivery.id) }
+    /// Stores a send's outcome, trying again each second for half a minute while the store
+    /// fails (a sent delivery released as still queued would go out again); false when it
+    /// never could.
+    private func record(_ deliveries: [DeliveryRecord], attempts: [DeliveryAttemptRecord]) async -> Bool {
+        for _ in 0..<30 {
+            do {
+                try await store.updateDeliveries(deliveries, attempts: attempts)
+                return true
+            } catch {
+                logger.error("cannot record a notification attempt", metadata: ["sb.notification": "\(deliveries[0].notificationID)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
         }
+        return false
     }
 
     /// A notification, its type and its data; nil when they can never be rendered (the

@@ -15,7 +15,8 @@ public struct SMSSender: NotificationSender {
         do {
             return .sent(reference: try await provider.send(SMSMessage(to: phone, text: message.text ?? "")))
         } catch {
-            return error.isTransient ? .transient(error.message) : .permanent(error.message)
+            // A provider's own fault (its credentials) is worth another provider, or a retry.
+            return error.isTransient || error.isProviderFault ? .transient(error.message) : .permanent(error.message)
         }
     }
 }

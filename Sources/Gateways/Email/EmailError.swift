@@ -44,6 +44,18 @@ public struct EmailError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the fault lies with the provider rather than the message or its recipient:
+    /// refused credentials, TLS that cannot be set up, unusable settings, an HTTP API
+    /// answering 401 or 403. Another provider may well take the same message, so a channel
+    /// fails over (and counts it against the provider) instead of giving up.
+    public var isProviderFault: Bool {
+        switch _code {
+        case .authenticationFailed, .tlsUnavailable, .tlsFailed, .invalidSettings: true
+        case .rejected: status == 401 || status == 403
+        default: false
+        }
+    }
+
     /// Whether an SMTP session is in a known state after this error, so its connection may
     /// be reused: after a refusal, or a message refused before anything was sent; never
     /// after a timeout, a broken connection or a protocol surprise.

@@ -4,7 +4,7 @@ import NIOCore
 
 /// An ``EmailProvider`` over a SendGrid-style JSON API: `POST {baseURL}/v3/mail/send` with
 /// one personalization holding every recipient, `from`, `subject`, `content` (text/plain,
-/// then text/html when present) and the `List-Unsubscribe` headers.
+/// then text/html when present), its `Message-ID` and the `List-Unsubscribe` headers.
 ///
 /// Outcomes: 2xx sent (every recipient accepted); 429 and 5xx `email_deferred`; any other
 /// status `email_rejected`; no answer within the timeout `email_timeout`; no connection
@@ -75,19 +75,20 @@ public struct HTTPEmailProvider: EmailProvider {
         var from: Address
         var subject: String
         var content: [Content]
-        var headers: [String: String]?
+        var headers: [String: String]
 
         init(_ message: MailMessage) {
             personalizations = [Personalization(to: message.to.map { Address(email: $0.address, name: $0.name) })]
             from = Address(email: message.from.address, name: message.from.name)
             subject = message.subject
             content = [Content(type: "text/plain", value: message.text)] + (message.html.map { [Content(type: "text/html", value: $0)] } ?? [])
-            var headers: [String: String] = [:]
+            // The same Message-ID as over SMTP, so a failover or retry can be recognized.
+            var headers = ["Message-ID": "<\(message.messageID)>"]
             if !message.listUnsubscribe.isEmpty {
                 headers["List-Unsubscribe"] = message.listUnsubscribe.map { "<\($0)>" }.joined(separator: ", ")
                 if message.hasOneClickUnsubscribe { headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click" }
             }
-            self.headers = headers.isEmpty ? nil : headers
+            self.headers = headers
         }
     }
 }

@@ -41,6 +41,17 @@ public struct MessagingError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// Whether the fault lies with the provider rather than the message or its recipient:
+    /// unusable settings, or an API refusing the credentials (401, 403, e.g. an expired
+    /// access token). Another provider may well take the same message.
+    public var isProviderFault: Bool {
+        switch _code {
+        case .invalidSettings: true
+        case .rejected: status == 401 || status == 403
+        default: false
+        }
+    }
+
     /// Settings that cannot be used: a base URL that is not http or https, an empty
     /// credential, a malformed sender.
     public static func invalidSettings(_ message: String) -> MessagingError { MessagingError(.invalidSettings, message) }

@@ -13,10 +13,10 @@ public struct CircuitBreaker: Sendable {
         /// How long it stays open before a probe, in seconds (default 30).
         public var openSeconds: Double
 
-        /// Creates a policy.
+        /// Creates a policy; the threshold is at least 1, the open time 0 to 86,400 s.
         public init(failureThreshold: Int = 5, openSeconds: Double = 30) {
-            self.failureThreshold = failureThreshold
-            self.openSeconds = openSeconds
+            self.failureThreshold = max(1, failureThreshold)
+            self.openSeconds = openSeconds.isFinite ? min(max(0, openSeconds), 86_400) : 30
         }
 
         private enum CodingKeys: String, CodingKey { case failureThreshold, openSeconds }
@@ -24,8 +24,9 @@ public struct CircuitBreaker: Sendable {
         /// Decodes a policy; keys left out keep their defaults.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            failureThreshold = max(1, try container.decodeIfPresent(Int.self, forKey: .failureThreshold) ?? 5)
-            openSeconds = max(0, try container.decodeIfPresent(Double.self, forKey: .openSeconds) ?? 30)
+            self.init(
+                failureThreshold: try container.decodeIfPresent(Int.self, forKey: .failureThreshold) ?? 5,
+                openSeconds: try container.decodeIfPresent(Double.self, forKey: .openSeconds) ?? 30)
         }
     }
 
@@ -50,23 +51,25 @@ public struct CircuitBreaker: Sendable {
         self.policy = policy
     }
 
-    /// Whether an attempt may start now; an open breaker whose time is up lets this one
-    /// through as its probe. Nil when allowed, else how long until a probe may go.
-    public mutating func admit(now: ContinuousClock.Instant) -> Duration? {
+    /// How long until an attempt may start, without changing anything: nil when one may go
+    /// now. While a probe is out the others are told to look again in a second, so a
+    /// backlog follows quickly once the probe succeeds.
+    public func retryAfter(now: ContinuousClock.Instant) -> Duration? {
         switch state {
-        case .closed:
-            return nil
-        case .open(let until) where now >= until:
-            state = .halfOpen(since: now)
-            return nil
-        case .open(let until):
-            return until - now
-        case .halfOpen(let since) where now - since >= openDuration:
-            state = .halfOpen(since: now)
-            return nil
-        case .halfOpen(let since):
-            return since + openDuration - now
+        case .closed: nil
+        case .open(let until): now >= until ? nil : until - now
+        case .halfOpen(let since): now - since >= openDuration ? nil : min(.seconds(1), since + openDuration - now)
         }
+    }
+
+    /// Starts an attempt if one may start now (see ``retryAfter(now:)``): an open breaker
+    /// whose time is up lets this one through as its probe, as does a half-open one whose
+    /// probe never reported. Nil when allowed, else how long until one may go.
+    public mutating func admit(now: ContinuousClock.Instant) -> Duration? {
+        if let wait = retryAfter(now: now) { return wait }
+        if case .closed = state { return nil }
+        state = .halfOpen(since: now)
+        return nil
     }
 
     /// Records an attempt that worked, or failed for good reasons of its own (a rejected

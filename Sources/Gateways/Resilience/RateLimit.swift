@@ -10,4 +10,8 @@ public struct RateLimit: Sendable, Codable, Equatable {
         self.perSecond = perSecond
         self.burst = burst
     }
+
+    /// Whether a bucket of this shape ever hands out a token: a finite rate above zero and a
+    /// burst of at least one.
+    public var isUsable: Bool { perSecond.isFinite && perSecond > 0 && burst.isFinite && burst >= 1 }
 }

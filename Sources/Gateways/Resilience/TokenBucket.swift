@@ -35,7 +35,13 @@ public struct TokenBucket: Sendable {
     /// Reservations queue in the order they are made, so a steady stream is paced at the rate.
     public mutating func reserve(now: ContinuousClock.Instant, maxWait: Duration) -> Reservation {
         refill(now: now)
-        let wait = Duration.milliseconds(Int64((max(0, 1 - tokens) / limit.perSecond * 1000).rounded(.up)))
+        if tokens >= 1 {
+            tokens -= 1
+            return .granted(after: .zero)
+        }
+        // Never more than an hour, and finite even for a rate of zero.
+        let seconds = min((1 - tokens) / limit.perSecond, 3600)
+        let wait = Duration.milliseconds(Int64(((seconds.isNaN || seconds < 0 ? 3600 : seconds) * 1000).rounded(.up)))
         guard wait <= maxWait else { return .refused(retryAfter: wait) }
         tokens -= 1
         return .granted(after: wait)
