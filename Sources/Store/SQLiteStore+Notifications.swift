@@ -34,7 +34,7 @@ extension SQLiteStore: NotificationStore {
     public func insertNotification(
         _ notification: NotificationRecord, deliveries: [DeliveryRecord], keyLifetimeMilliseconds: Int64
     ) async throws(StoreError) -> (id: String, isNew: Bool) {
-        try await write { db in
+        try await sharedWrite { db in
             if let key = notification.idempotencyKey {
                 // A key older than its lifetime is released, so it may be used again.
                 try db.execute(
@@ -121,7 +121,7 @@ extension SQLiteStore: NotificationStore {
     }
 
     public func updateDeliveries(_ deliveries: [DeliveryRecord], attempts: [DeliveryAttemptRecord]) async throws(StoreError) {
-        try await write { db in
+        try await sharedWrite { db in
             let update = try db.cachedStatement(sql: """
                 UPDATE notification_deliveries SET status = ?, reason = ?, attempts = ?, due_ms = ?, updated_ms = ? WHERE id = ?
                 """)
@@ -166,7 +166,7 @@ extension SQLiteStore: NotificationStore {
     }
 
     public func addInboxItem(user: String, _ item: InboxItem) async throws(StoreError) -> Int {
-        try await write { db in
+        try await sharedWrite { db in
             try db.execute(sql: """
                 INSERT INTO inbox_items (user, notification_id, type, text, created_ms) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (user, notification_id) DO NOTHING

@@ -19,6 +19,9 @@ public struct SQLiteStore: EventStore, WebhookStore {
 
     let pool: DatabasePool
     let logger: Logger
+    /// Small writes on hot paths (inbox items, delivery outcomes, accepted notifications)
+    /// share transactions through it.
+    let sharedWriter: SharedWriter
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, durability: Durability = .full, logger: Logger = Logger(label: "switchboard.store")) throws(StoreError) {
@@ -33,6 +36,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
             }
             try Self.migrator.migrate(pool)
+            sharedWriter = SharedWriter(pool: pool)
         } catch {
             logger.error("cannot open the store", metadata: ["sb.path": "\(path)", "error": "\(error)"])
             throw .unavailable("cannot open the store at \(path)")
@@ -192,6 +196,17 @@ public struct SQLiteStore: EventStore, WebhookStore {
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.write(body)
+        } catch {
+            logger.error("store write failed", metadata: ["error": "\(error)"])
+            throw .unavailable()
+        }
+    }
+
+    /// ``write(_:)`` in a transaction shared with concurrent callers (see ``SharedWriter``):
+    /// for many small writes at once, one sync for all of them.
+    func sharedWrite<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await sharedWriter.write(body)
         } catch {
             logger.error("store write failed", metadata: ["error": "\(error)"])
             throw .unavailable()

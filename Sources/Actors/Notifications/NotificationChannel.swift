@@ -53,12 +53,16 @@ public actor NotificationChannel {
     public nonisolated let kind: NotificationChannelKind
     /// The longest a send waits for its provider's rate limit before trying the next one.
     public nonisolated let maxRateWait: Duration
+    /// The most sends at once: 256 for the hub's own channels (in-app, webhook), whose sends
+    /// are store writes that share transactions; 64 for those that wait on a provider.
+    public nonisolated let concurrency: Int
     private var slots: [Slot]
 
     /// Creates the channel over `providers`, in order of preference.
     public init(kind: NotificationChannelKind, providers: [ChannelProvider], maxRateWait: Duration = .seconds(1)) {
         self.kind = kind
         self.maxRateWait = maxRateWait
+        self.concurrency = kind == .inApp || kind == .webhook ? 256 : 64
         let now = ContinuousClock.now
         self.slots = providers.map { Slot(provider: $0, bucket: $0.rateLimit.map { TokenBucket($0, now: now) }, breaker: CircuitBreaker($0.breaker)) }
     }

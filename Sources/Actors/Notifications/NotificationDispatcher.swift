@@ -10,7 +10,7 @@ import Synchronization
 /// Sends due deliveries: every 100 ms, and whenever a send ends, for each channel with a free
 /// slot it reads that channel's queued deliveries that are due and not in flight, renders each for its
 /// recipient (locale from the contacts) and hands it to the channel's
-/// ``NotificationChannel``, at most `concurrencyPerChannel` at once per channel: a slow or
+/// ``NotificationChannel``, at most the channel's ``NotificationChannel/concurrency`` at once: a slow or
 /// rate-limited channel holds only its own slots. A transient failure is retried on the
 /// `retryDelays` schedule, then fails; a permanent one fails at once; a deferral (every
 /// provider rate limited or down) waits without spending a retry. Every outcome is stored
@@ -27,7 +27,6 @@ public final class NotificationDispatcher: Service, Sendable {
     private let center: NotificationCenter
     private let channels: [NotificationChannelKind: NotificationChannel]
     private let retryDelays: [Duration]
-    private let concurrencyPerChannel: Int
     private let logger: Logger
     private let tracker = DeliveryTracker()
     private let wakeUps = AsyncStream.makeStream(of: NotificationChannelKind.self, bufferingPolicy: .bufferingNewest(8))
@@ -36,13 +35,12 @@ public final class NotificationDispatcher: Service, Sendable {
     public init(
         store: any NotificationStore, center: NotificationCenter, channels: [NotificationChannel],
         retryDelays: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)],
-        concurrencyPerChannel: Int = 64, logger: Logger
+        logger: Logger
     ) {
         self.store = store
         self.center = center
         self.channels = Dictionary(channels.map { ($0.kind, $0) }) { first, _ in first }
         self.retryDelays = retryDelays
-        self.concurrencyPerChannel = concurrencyPerChannel
         self.logger = logger
     }
 
@@ -74,17 +72,17 @@ public final class NotificationDispatcher: Service, Sendable {
     }
 
     /// Starts an attempt for each delivery of `channel` due now that is not in flight, while
-    /// fewer than `concurrencyPerChannel` are.
+    /// fewer than the channel's concurrency are.
     private func startDue(on channel: NotificationChannel, in group: inout DiscardingTaskGroup) async {
         let busy = tracker.busy(channel.kind)
-        guard busy < concurrencyPerChannel else { return }
+        guard busy < channel.concurrency else { return }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let due: [DeliveryRecord]
         do {
             // Rows in flight (or settled while this read ran) still read as queued: pass over them.
             let readStart = ContinuousClock.now
-            let rows = try await store.dueDeliveries(channel: channel.kind.rawValue, nowMilliseconds: now, limit: concurrencyPerChannel + busy)
-            due = tracker.claim(rows, of: channel.kind, readStart: readStart, limit: concurrencyPerChannel)
+            let rows = try await store.dueDeliveries(channel: channel.kind.rawValue, nowMilliseconds: now, limit: channel.concurrency + busy)
+            due = tracker.claim(rows, of: channel.kind, readStart: readStart, limit: channel.concurrency)
         } catch {
             logger.error("cannot read due notifications", metadata: ["sb.error": "\(error)"])
             return
