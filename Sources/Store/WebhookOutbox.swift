@@ -17,12 +17,17 @@ struct WebhookOutbox {
     }
 
     /// Adds one pending message, due now, per enabled endpoint whose filters match `event`.
+    ///
+    /// Its id is `msg_`, the creation time in milliseconds as 12 hex digits, then 64 random
+    /// bits: ids in creation order keep the indexes on them (the messages' key, attempts by
+    /// message) growing at their end, so recording a batch of outcomes writes a few pages
+    /// rather than one page per message.
     func enqueue(_ event: StoredEvent, db: Database) throws {
         guard isActive else { return }
         let namespace = event.topic.split(separator: ":", maxSplits: 1).first.map(String.init) ?? event.topic
         try db.cachedStatement(sql: """
             INSERT INTO webhook_messages (id, endpoint_id, event_type, body, created_ms, status, attempts, next_attempt_ms)
-            SELECT 'msg_' || lower(hex(randomblob(12))), e.id, :name, :body, :now, 'pending', 0, :now
+            SELECT 'msg_' || printf('%012x', :now) || lower(hex(randomblob(8))), e.id, :name, :body, :now, 'pending', 0, :now
             FROM webhook_endpoints e
             WHERE e.enabled = 1
               AND EXISTS (SELECT 1 FROM webhook_filters f
