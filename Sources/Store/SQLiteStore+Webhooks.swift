@@ -53,12 +53,15 @@ extension SQLiteStore {
             guard let endpoint = try Self.fetchEndpoints(
                 db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND enabled = 1", arguments: [endpointID]).first
             else { return [] }
+            // The excluded ids (in flight) lead the due order; leaving them out in SQL spares
+            // reading their bodies into memory only to drop them.
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
                 WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_ms <= ?
+                  AND id NOT IN (SELECT value FROM json_each(?))
                 ORDER BY next_attempt_ms LIMIT ?
-                """), arguments: [endpointID, nowMilliseconds, limit + excluding.count])
-            return rows.lazy.filter { !excluding.contains($0["id"]) }.prefix(limit).map { row in
+                """), arguments: [endpointID, nowMilliseconds, "[" + excluding.map(JSONText.quoted).joined(separator: ",") + "]", limit])
+            return rows.map { row in
                 let message = WebhookMessageRecord(
                     id: row["id"], endpointID: endpointID, eventType: row["event_type"], body: row["body"],
                     createdMilliseconds: row["created_ms"], status: .pending, attempts: row["attempts"],

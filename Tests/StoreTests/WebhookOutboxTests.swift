@@ -1,0 +1,32 @@
+import Foundation
+@testable import Store
+import Testing
+
+@Suite("Webhook outbox")
+struct WebhookOutboxTests {
+    func storeWithMessages(_ count: Int) async throws -> SQLiteStore {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        try await store.insertWebhookEndpoint(WebhookEndpointRecord(
+            id: "ep_1", url: "https://example.com/hook", events: ["*"], topics: [], description: nil, enabled: true,
+            sealedSecret: [1, 2, 3], createdMilliseconds: 0, updatedMilliseconds: 0))
+        _ = try await store.append((0..<count).map { AppendRequest(topic: "events:t", name: "order.paid", data: "{\"n\":\($0)}", retainCount: 100) })
+        return store
+    }
+
+    @Test func messageIDsFollowCreationOrder() async throws {
+        let store = try await storeWithMessages(50)
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: 100, excluding: [])
+        let ids = due.map(\.message.id)
+        #expect(ids.count == 50 && Set(ids).count == 50)
+        #expect(ids.allSatisfy { $0.hasPrefix("msg_") && $0.count == 32 })
+        #expect(Set(ids.map { $0.prefix(16) }).count <= 2, "one batch, one or two milliseconds")
+    }
+
+    @Test func dueReadsPassOverExcludedMessagesAndStillFillTheirLimit() async throws {
+        let store = try await storeWithMessages(10)
+        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: 10, excluding: []).map(\.message.id)
+        let excluded = Set(all.prefix(4))
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: 5, excluding: excluded)
+        #expect(due.map(\.message.id) == Array(all[4..<9]))
+    }
+}
