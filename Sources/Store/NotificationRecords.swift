@@ -136,9 +136,8 @@ public protocol NotificationStore: Sendable {
     func deliveryAttempts(notificationID: String) async throws(StoreError) -> [DeliveryAttemptRecord]
     /// Queued deliveries of one channel due by `now`, oldest due first, at most `limit`.
     func dueDeliveries(channel: String, nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord]
-    /// Marks every queued delivery of a channel not in `channels` as skipped for `reason`
-    /// (no provider serves it any more); returns how many.
-    func skipQueuedDeliveries(exceptOn channels: [String], reason: String) async throws(StoreError) -> Int
+    /// How many queued deliveries are on channels not in `channels`.
+    func queuedDeliveryCount(exceptOn channels: [String]) async throws(StoreError) -> Int
     /// The queued deliveries of one digest: a recipient's on a channel with the same `digest`.
     func digestDeliveries(recipient: String, channel: String, digest: String) async throws(StoreError) -> [DeliveryRecord]
     /// Records what a send came to, in one transaction: each delivery's new status, reason,

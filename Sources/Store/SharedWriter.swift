@@ -5,7 +5,12 @@ import Synchronization
 /// being committed wait, then go together in the next one, so a burst of them costs one
 /// sync instead of one each. Each write runs in its own savepoint, so one that throws is
 /// undone alone and fails alone; all of a transaction's writers learn its outcome only
-/// after its commit, so none is told "done" before its change is durable.
+/// after its commit, so none is told "done" before its change is committed (as durable as
+/// the store's `synchronous` setting makes any commit). If the commit itself fails, every
+/// write of that transaction fails.
+///
+/// - Important: Bodies must be small (a few rows: one big write holds up every write
+///   beside it) and must not begin, commit or roll back transactions themselves.
 ///
 /// Concurrency model: callers enqueue under a mutex and suspend. The caller that finds no
 /// flush running starts one task that commits batches (at most `maxBatch` writes each)
@@ -25,11 +30,15 @@ final class SharedWriter: Sendable {
 
     private let pool: DatabasePool
     private let maxBatch: Int
+    private let maxWaiting: Int
     private let state = Mutex(State())
 
-    init(pool: DatabasePool, maxBatch: Int = 256) {
+    /// A writer committing at most `maxBatch` writes at once, refusing new ones with
+    /// ``StoreError/overloaded`` while `maxWaiting` wait.
+    init(pool: DatabasePool, maxBatch: Int = 256, maxWaiting: Int = 20_000) {
         self.pool = pool
         self.maxBatch = maxBatch
+        self.maxWaiting = maxWaiting
     }
 
     /// Runs `body` in a transaction shared with the writes waiting beside it; returns its
@@ -59,12 +68,18 @@ final class SharedWriter: Sendable {
                         continuation.resume(throwing: DatabaseError(resultCode: .SQLITE_ERROR, message: "the write did not run"))
                     }
                 })
-            let starts = state.withLock { state in
+            let starts: Bool? = state.withLock { state in
+                guard state.pending.count < maxWaiting else { return nil }
                 state.pending.append(pending)
                 defer { state.isFlushing = true }
                 return !state.isFlushing
             }
-            if starts { Task { await self.flush() } }
+            switch starts {
+            case nil: continuation.resume(throwing: StoreError.overloaded)
+            // Writes wait on it from any priority; it runs at the highest of them.
+            case true?: Task(priority: .high) { await self.flush() }
+            case false?: break
+            }
         }
     }
 

@@ -10,6 +10,9 @@ import Synchronization
 /// send was released: ids settled at or after the read's start are passed over too. Entries
 /// settled before a read starts are forgotten then, since that read (and every later one)
 /// sees their stored outcome; so the map holds only what finished during one read.
+///
+/// - Important: Reads must not overlap: forgetting at a read's start is right only when no
+///   earlier read is still under way (the dispatcher reads from one loop).
 final class DeliveryTracker: Sendable {
     private struct State {
         var inFlight: [NotificationChannelKind: Set<Int64>] = [:]
@@ -36,12 +39,6 @@ final class DeliveryTracker: Sendable {
             state.settled = state.settled.filter { $0.value >= readStart }
             return claimed
         }
-    }
-
-    /// Marks more rows of a batch in flight regardless of the limit (a digest's other
-    /// deliveries); returns those that were not already.
-    func join(_ rows: [DeliveryRecord], of channel: NotificationChannelKind) -> [DeliveryRecord] {
-        state.withLock { state in rows.filter { state.inFlight[channel, default: []].insert($0.id).inserted } }
     }
 
     /// Ends deliveries' flight; `settled` when their outcome was stored (so a read already

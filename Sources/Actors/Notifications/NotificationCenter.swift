@@ -205,18 +205,21 @@ public final class NotificationCenter: Sendable {
         }
         guard request.recipients.isEmpty else { throw .invalid("give recipients or a topic, not both") }
         try Self.requireTopicName(topic)
+        let subscribers: [String]
         do {
-            return try await store.topicSubscribers(topic: topic, limit: Self.maxTopicSubscribers)
+            subscribers = try await store.topicSubscribers(topic: topic, limit: Self.maxTopicSubscribers)
         } catch {
             throw .unavailable(error.message)
         }
+        guard !subscribers.isEmpty else { throw .invalid("topic \(topic) has no subscribers") }
+        return subscribers
     }
 
     // MARK: - Notification topics
 
     /// Adds users to and removes them from a notification topic: a named list of users a
     /// notification can be sent to at once (`topic` instead of `recipients`), not a pub/sub
-    /// topic. Services and admins manage topics; returns the topic's size.
+    /// topic. Services, admins and supervisors manage topics; returns the topic's size.
     public func changeSubscribers(
         of topic: String, add: [String], remove: [String], by principal: Principal
     ) async throws(EntityError) -> Int {
@@ -224,6 +227,7 @@ public final class NotificationCenter: Sendable {
         try Self.requireTopicName(topic)
         guard add.count + remove.count <= 1000 else { throw .invalid("at most 1000 users added or removed at once") }
         guard (add + remove).allSatisfy(Self.isUserID) else { throw .invalid("users must be valid user ids") }
+        guard Set(add).isDisjoint(with: remove) else { throw .invalid("a user is either added or removed, not both") }
         let count: Int?
         do {
             count = try await store.changeTopicSubscribers(topic: topic, add: add, remove: remove, limit: Self.maxTopicSubscribers)

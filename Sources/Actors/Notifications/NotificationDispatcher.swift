@@ -16,7 +16,7 @@ import Synchronization
 /// provider rate limited or down) waits without spending a retry. Every outcome is stored
 /// with the provider calls it took; attempts (not deferrals) are then streamed as
 /// `notification.delivery` on `events:notifications`. A digest's deliveries go out as one
-/// message. On start, queued deliveries of channels no longer served are skipped.
+/// message. On start, it warns of queued deliveries of channels that have no provider now.
 ///
 /// Crash safety: a delivery stays `queued` until its outcome is stored, so after a crash
 /// the ones that were in flight are sent again, and none is lost. (A provider that took a
@@ -51,10 +51,11 @@ public final class NotificationDispatcher: Service, Sendable {
 
     public func run() async throws {
         do {
-            let skipped = try await store.skipQueuedDeliveries(exceptOn: channels.keys.map(\.rawValue), reason: "channel_unavailable")
-            if skipped > 0 { logger.warning("skipped deliveries of channels no longer served", metadata: ["sb.count": "\(skipped)"]) }
+            // They wait (a configuration put right sends them), but an operator should know.
+            let waiting = try await store.queuedDeliveryCount(exceptOn: channels.keys.map(\.rawValue))
+            if waiting > 0 { logger.warning("deliveries wait for channels with no provider", metadata: ["sb.count": "\(waiting)"]) }
         } catch {
-            logger.error("cannot skip deliveries of channels no longer served", metadata: ["sb.error": "\(error)"])
+            logger.error("cannot count deliveries of channels with no provider", metadata: ["sb.error": "\(error)"])
         }
         // A tick reads every channel; a send that ends wakes its own channel at once, so a
         // busy channel is not held to one read per tick.
@@ -117,24 +118,33 @@ public final class NotificationDispatcher: Service, Sendable {
             }
             let sendable = rendered.compactMap { delivery, message in message.map { (delivery, $0) } }
             guard let first = sendable.first else { continue }
-            let message = sendable.count == 1 ? first.1 : Self.digest(of: sendable.map(\.1), on: channel.kind)
+            let message = sendable.count == 1 ? first.1 : Self.digest(of: sendable.map(\.1), key: first.0.digest ?? "", on: channel.kind)
             let recipientContacts = contacts[first.0.recipient]
             group.addTask { await self.attempt(sendable.map(\.0), on: channel, message: message, contacts: recipientContacts) }
         }
     }
 
     /// The due deliveries as sends: one each, except a digest's, which go out together with
-    /// every other queued delivery of the same digest (marked in flight here).
+    /// the other queued deliveries of the same digest (marked in flight here), at most
+    /// ``maxDigestSize`` to a message.
     private func batches(of due: [DeliveryRecord], on channel: NotificationChannelKind) async -> [[DeliveryRecord]] {
         var batches = due.filter { $0.digest == nil }.map { [$0] }
         let digests = Dictionary(grouping: due.filter { $0.digest != nil }) { "\($0.recipient)\u{0}\($0.digest ?? "")" }
         for members in digests.values {
             let first = members[0]
             let readStart = ContinuousClock.now
-            let rest = (try? await store.digestDeliveries(recipient: first.recipient, channel: first.channel, digest: first.digest ?? "")) ?? []
+            let rest: [DeliveryRecord]
+            do {
+                rest = try await store.digestDeliveries(recipient: first.recipient, channel: first.channel, digest: first.digest ?? "")
+            } catch {
+                // A partial digest would be sent; all of it waits for the next read instead.
+                tracker.release(members, of: channel, settled: false)
+                continue
+            }
             let joining = tracker.claim(rest, of: channel, readStart: readStart, limit: .max)
-            // Sorted, so the digest's first notification (and so its e-mail's Message-ID) is the same on every retry.
-            batches.append((members + joining).sorted { $0.id < $1.id })
+            let batch = (members + joining).sorted { $0.id < $1.id }
+            tracker.release(Array(batch.dropFirst(Self.maxDigestSize)), of: channel, settled: false)
+            batches.append(Array(batch.prefix(Self.maxDigestSize)))
         }
         return batches
     }
@@ -142,8 +152,11 @@ public final class NotificationDispatcher: Service, Sendable {
     /// Sends `message` for `deliveries` (one, or a digest's) and records the outcome for each.
     private func attempt(_ deliveries: [DeliveryRecord], on channel: NotificationChannel, message: RenderedNotification?, contacts: UserContacts?) async {
         var settled = false
+        var unrecorded = false
         defer {
-            tracker.release(deliveries, of: channel.kind, settled: settled)
+            // A send whose outcome could not be stored stays in flight until the next start,
+            // where it is sent again, as after a crash: released now, it would go out again at once.
+            if !unrecorded { tracker.release(deliveries, of: channel.kind, settled: settled) }
             wakeUps.continuation.yield(channel.kind)
         }
         guard let recipient = deliveries.first?.recipient else { return }
@@ -155,7 +168,10 @@ public final class NotificationDispatcher: Service, Sendable {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let updated = deliveries.map { Self.outcome(of: $0, result, at: now, retryDelays: retryDelays) }
         settled = await record(updated, attempts: deliveries.flatMap { delivery in calls.map { $0.record(for: delivery.id) } })
-        guard settled else { return }
+        guard settled else {
+            unrecorded = true
+            return
+        }
         for (before, after) in zip(deliveries, updated) where after.attempts != before.attempts {
             let reason = after.reason.map { ",\"reason\":\(JSONText.quoted($0))" } ?? ""
             await center.announce("notification.delivery", "{\"id\":\(JSONText.quoted(after.notificationID)),"
@@ -191,23 +207,8 @@ public final class NotificationDispatcher: Service, Sendable {
         return updated
     }
 
-    /// One message for a digest's notifications: their count as subject and title, one line
-    /// per notification (its subject, title or text), and their HTML parts one after another
-    /// when each has one. SMS and push text is cut to what those channels take.
-    static func digest(of items: [RenderedNotification], on channel: NotificationChannelKind) -> RenderedNotification {
-        let headline = "\(items.count) \(items[0].category) notifications"
-        var text = items.map { "- " + ($0.subject ?? $0.title ?? $0.text ?? "") }.joined(separator: "\n")
-        let limit = channel == .sms ? 1600 : channel == .push ? 4000 : Int.max
-        if text.count > limit { text = text.prefix(limit - 1) + "…" }
-        let html = items.allSatisfy { $0.html != nil } ? items.compactMap(\.html).joined(separator: "<hr>") : nil
-        return RenderedNotification(
-            notificationID: "digest-" + items[0].notificationID, type: "digest", category: items[0].category, isCritical: false,
-            subject: headline, text: text, html: html, title: headline)
-    }
-
     /// Stores a send's outcome, trying again each second for half a minute while the store
-    /// fails (a sent delivery released as still queued would go out again); false when it
-    /// never could.
+    /// fails; false when it never could.
     private func record(_ deliveries: [DeliveryRecord], attempts: [DeliveryAttemptRecord]) async -> Bool {
         for _ in 0..<30 {
             do {

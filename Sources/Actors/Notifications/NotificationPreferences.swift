@@ -73,11 +73,11 @@ public struct DigestWindow: Codable, Sendable, Equatable {
         self.windowMinutes = windowMinutes
     }
 
-    /// The end of the window `milliseconds` falls in (a time on a window boundary is the end
-    /// of its window).
+    /// The end of the window `milliseconds` falls in (a time on a boundary opens the next
+    /// window, rather than closing one alone).
     func end(of milliseconds: Int64) -> Int64 {
-        let width = Int64(windowMinutes) * 60_000
-        return (milliseconds + width - 1) / width * width
+        let width = Int64(max(1, windowMinutes)) * 60_000
+        return (milliseconds / width + 1) * width
     }
 
     /// Whether a channel's deliveries are collected.
