@@ -136,6 +136,10 @@ public protocol NotificationStore: Sendable {
     func deliveryAttempts(notificationID: String) async throws(StoreError) -> [DeliveryAttemptRecord]
     /// Queued deliveries of one channel due by `now`, oldest due first, at most `limit`.
     func dueDeliveries(channel: String, nowMilliseconds: Int64, limit: Int) async throws(StoreError) -> [DeliveryRecord]
+    /// Deletes at most `limit` notifications created before `createdBefore` that have no
+    /// delivery still queued, with their deliveries and provider calls (inbox items stay);
+    /// returns how many. Their idempotency keys, long expired, go with them.
+    func expireNotifications(createdBefore: Int64, limit: Int) async throws(StoreError) -> Int
     /// How many queued deliveries are on channels not in `channels`.
     func queuedDeliveryCount(exceptOn channels: [String]) async throws(StoreError) -> Int
     /// The queued deliveries of one digest: a recipient's on a channel with the same `digest`.

@@ -103,6 +103,25 @@ extension SQLiteStore: NotificationStore {
         }
     }
 
+    public func expireNotifications(createdBefore: Int64, limit: Int) async throws(StoreError) -> Int {
+        try await write { db in
+            let ids = try String.fetchAll(db, sql: """
+                SELECT n.id FROM notifications n WHERE n.created_ms < ?
+                  AND NOT EXISTS (SELECT 1 FROM notification_deliveries d WHERE d.notification_id = n.id AND d.status = 'queued')
+                LIMIT ?
+                """, arguments: [createdBefore, limit])
+            guard !ids.isEmpty else { return 0 }
+            let marks = databaseQuestionMarks(count: ids.count)
+            try db.execute(sql: """
+                DELETE FROM notification_attempts WHERE delivery_id IN
+                  (SELECT id FROM notification_deliveries WHERE notification_id IN (\(marks)))
+                """, arguments: StatementArguments(ids))
+            try db.execute(sql: "DELETE FROM notification_deliveries WHERE notification_id IN (\(marks))", arguments: StatementArguments(ids))
+            try db.execute(sql: "DELETE FROM notifications WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            return ids.count
+        }
+    }
+
     public func queuedDeliveryCount(exceptOn channels: [String]) async throws(StoreError) -> Int {
         try await read { db in
             try Int.fetchOne(

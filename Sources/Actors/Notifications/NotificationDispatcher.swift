@@ -17,6 +17,8 @@ import Synchronization
 /// with the provider calls it took; attempts (not deferrals) are then streamed as
 /// `notification.delivery` on `events:notifications`. A digest's deliveries go out as one
 /// message. On start, it warns of queued deliveries of channels that have no provider now.
+/// Once a minute it deletes notifications older than `retention` (30 days by default) that
+/// have nothing left to send, with their deliveries and provider calls; inbox items stay.
 ///
 /// Crash safety: a delivery stays `queued` until its outcome is stored, so after a crash
 /// the ones that were in flight are sent again, and none is lost. (A provider that took a
@@ -27,6 +29,7 @@ public final class NotificationDispatcher: Service, Sendable {
     private let center: NotificationCenter
     private let channels: [NotificationChannelKind: NotificationChannel]
     private let retryDelays: [Duration]
+    private let retention: Duration
     private let logger: Logger
     private let tracker = DeliveryTracker()
     private let wakeUps = AsyncStream.makeStream(of: NotificationChannelKind.self, bufferingPolicy: .bufferingNewest(8))
@@ -35,12 +38,13 @@ public final class NotificationDispatcher: Service, Sendable {
     public init(
         store: any NotificationStore, center: NotificationCenter, channels: [NotificationChannel],
         retryDelays: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)],
-        logger: Logger
+        retention: Duration = .seconds(30 * 24 * 3600), logger: Logger
     ) {
         self.store = store
         self.center = center
         self.channels = Dictionary(channels.map { ($0.kind, $0) }) { first, _ in first }
         self.retryDelays = retryDelays
+        self.retention = retention
         self.logger = logger
     }
 
@@ -64,11 +68,27 @@ public final class NotificationDispatcher: Service, Sendable {
         // Attempts run in one long-lived group, so a slow one never holds up the next reads;
         // on shutdown the loop ends and the group waits for those in flight to be recorded.
         await withDiscardingTaskGroup { group in
+            var housekeeping = ContinuousClock.now
             for await kind in reads {
                 for channel in kind.flatMap({ channels[$0] }).map({ [$0] }) ?? Array(channels.values) {
                     await startDue(on: channel, in: &group)
                 }
+                if ContinuousClock.now >= housekeeping {
+                    housekeeping = ContinuousClock.now + .seconds(60)
+                    await expireOldNotifications()
+                }
             }
+        }
+    }
+
+    /// Deletes notifications past their retention, a thousand per transaction, so the
+    /// writer is never held long.
+    private func expireOldNotifications() async {
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - retention.milliseconds
+        do {
+            while try await store.expireNotifications(createdBefore: cutoff, limit: 1000) == 1000 {}
+        } catch {
+            logger.error("cannot expire old notifications", metadata: ["sb.error": "\(error)"])
         }
     }
 
