@@ -51,7 +51,7 @@ public struct WebhookEndpoints: Sendable {
         let secret = WebhookSecret.generate()
         let now = Self.nowMilliseconds()
         let endpoint = WebhookEndpointRecord(
-            id: "ep_" + String(WebhookSigner.newMessageID().dropFirst(4)), url: url, events: events, topics: changes.topics ?? [],
+            id: Self.newEndpointID(), url: url, events: events, topics: changes.topics ?? [],
             description: changes.description ?? nil, enabled: changes.enabled ?? true, sealedSecret: try seal(secret),
             createdMilliseconds: now, updatedMilliseconds: now)
         do {
@@ -193,5 +193,14 @@ public struct WebhookEndpoints: Sendable {
 
     static func nowMilliseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// A new endpoint id: `ep_` + 24 random characters from `[A-Za-z0-9]` (about 143 bits,
+    /// so unique in practice, and URL-safe). (Message ids are made by the outbox, in
+    /// creation order.)
+    static func newEndpointID() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return "ep_" + String((0..<24).map { _ in alphabet.randomElement(using: &generator)! })
     }
 }

@@ -5,9 +5,6 @@ import Foundation
 /// accepts them. Pure functions: the caller sets the `webhook-id`, `webhook-timestamp` and
 /// `webhook-signature` headers from the same id, timestamp and body it signed.
 public enum WebhookSigner {
-    /// The characters of a message id after its `msg_` prefix: URL-safe, no separators.
-    static let idAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-
     /// `v1,` + base64(HMAC-SHA256(key: the secret's bytes, message: "{id}.{timestamp}.{body}")).
     public static func signature(id: String, timestamp: Int64, body: [UInt8], key: WebhookSigningKey) -> String {
         var hmac = key.keyed
@@ -20,12 +17,5 @@ public enum WebhookSigner {
     /// the order given, so a receiver accepts the message during a secret rotation.
     public static func header(id: String, timestamp: Int64, body: [UInt8], keys: [WebhookSigningKey]) -> String {
         keys.map { signature(id: id, timestamp: timestamp, body: body, key: $0) }.joined(separator: " ")
-    }
-
-    /// A new message id: `msg_` + 24 random characters from `[A-Za-z0-9]` (about 143 bits,
-    /// so unique in practice, and URL-safe).
-    public static func newMessageID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "msg_" + String((0..<24).map { _ in idAlphabet.randomElement(using: &generator)! })
     }
 }
