@@ -258,6 +258,14 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v11-webhook-failed-index") { db in
+            // Only the replay of failed messages reads by endpoint and creation time; an index
+            // over every status was rewritten by each delivery (pending → delivered).
+            try db.execute(sql: """
+                DROP INDEX webhook_messages_by_endpoint;
+                CREATE INDEX webhook_messages_failed ON webhook_messages (endpoint_id, created_ms) WHERE status = 'failed';
+                """)
+        }
         return migrator
     }
 }

@@ -72,7 +72,10 @@ extension SQLiteStore {
     }
 
     public func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError) {
-        try await write { db in
+        // Unsynced: losing outcomes to a power loss only sends those messages again, which
+        // receivers deduplicate by `webhook-id`; no message is lost, since each was stored
+        // (synced) with its event.
+        try await unsyncedWrite { db in
             for outcome in outcomes {
                 let attempt = outcome.attempt
                 try db.cachedStatement(sql: """

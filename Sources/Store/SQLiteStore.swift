@@ -19,6 +19,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
 
     let pool: DatabasePool
     let logger: Logger
+    let durability: Durability
     /// Small writes on hot paths (inbox items, delivery outcomes, accepted notifications)
     /// share transactions through it.
     let sharedWriter: SharedWriter
@@ -37,6 +38,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
             }
             try Self.migrator.migrate(pool)
             sharedWriter = SharedWriter(pool: pool)
+            self.durability = durability
         } catch {
             logger.error("cannot open the store", metadata: ["sb.path": "\(path)", "error": "\(error)"])
             throw .unavailable("cannot open the store at \(path)")
@@ -211,6 +213,36 @@ public struct SQLiteStore: EventStore, WebhookStore {
             logger.error("store write failed", metadata: ["error": "\(error)"])
             throw .unavailable()
         }
+    }
+
+    /// ``write(_:)`` committed without waiting for the disk (`synchronous = NORMAL` for this
+    /// one transaction): it survives a process crash, and a power loss may undo it until the
+    /// next synced commit or checkpoint. Only for writes whose loss repeats work rather than
+    /// losing it, such as webhook attempt outcomes (the message is sent again, with the same
+    /// `webhook-id`). Every other write keeps the store's ``Durability``.
+    func unsyncedWrite<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        guard durability == .full else { return try await write(body) }
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Restored before anything is thrown, so no later commit runs unsynced.
+                let result = Result { try Self.inTransaction(db, body) }
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try result.get()
+            }
+        } catch {
+            logger.error("store write failed", metadata: ["error": "\(error)"])
+            throw .unavailable()
+        }
+    }
+
+    private static func inTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction {
+            result = try body(db)
+            return .commit
+        }
+        return result!
     }
 
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {

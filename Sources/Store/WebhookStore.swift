@@ -29,7 +29,8 @@ public protocol WebhookStore: Sendable {
         endpointID: String, nowMilliseconds: Int64, limit: Int, excluding: Set<String>
     ) async throws(StoreError) -> [WebhookDelivery]
 
-    /// Records attempts and applies their outcomes, all in one transaction.
+    /// Records attempts and applies their outcomes, all in one transaction. The commit need
+    /// not wait for the disk: a power loss may undo it, which only repeats those attempts.
     func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError)
 
     /// Attempts, newest first, optionally of one endpoint, succeeded or not, since a time.

@@ -16,6 +16,25 @@ struct SQLiteStoreTests {
         #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == level)
     }
 
+    @Test(arguments: [(SQLiteStore.Durability.full, 2), (.normal, 1)])
+    func anUnsyncedWriteCommitsAndLeavesTheWriterAsItWas(durability: SQLiteStore.Durability, level: Int) async throws {
+        let store = try SQLiteStore(path: NSTemporaryDirectory() + "sync-\(UUID()).sqlite", durability: durability)
+        let during = try await store.unsyncedWrite { db in
+            try db.execute(sql: "CREATE TABLE t (x)")
+            try db.execute(sql: "INSERT INTO t VALUES (1)")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        #expect(during == 1)
+        await #expect(throws: StoreError.self) {
+            try await store.unsyncedWrite { db in
+                try db.execute(sql: "INSERT INTO t VALUES (2)")
+                try db.execute(sql: "INSERT INTO nowhere VALUES (3)")
+            }
+        }
+        #expect(try await store.pool.read { try Int.fetchAll($0, sql: "SELECT x FROM t") } == [1])
+        #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == level)
+    }
+
     func request(_ topic: String, key: String? = nil, retain: Int = 100) -> AppendRequest {
         AppendRequest(topic: topic, name: "n", data: "{}", key: key, retainCount: retain)
     }
