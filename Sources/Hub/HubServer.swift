@@ -193,8 +193,10 @@ public struct HubServer: Sendable {
                 if compression, Self.offersCompression(context.request) {
                     await connection.run(inbound: inbound, outbound: outbound, writer: TaskFrameWriter(queue: connection.queue, outbound: outbound))
                 } else {
-                    let writer = ChannelFrameWriter(queue: connection.queue, channel: context.requestContext.channel)
-                    await connection.run(inbound: inbound, outbound: outbound, writer: writer)
+                    let channel = context.requestContext.channel
+                    await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
+                        await connection.run(inbound: inbound, outbound: outbound, writer: ChannelFrameWriter(queue: connection.queue, channel: channel))
+                    }
                 }
                 hub.connections.remove(connection)
             }

@@ -1,0 +1,24 @@
+import NIOCore
+
+/// Runs a task's jobs on one NIO event loop: the connection's own.
+///
+/// A connection's work starts on its event loop (a frame arrives) and ends there (its
+/// reply is written), so running the connection's tasks there too spares two thread
+/// switches per frame: the inbound frame resumes the read loop on the same thread, and the
+/// reply's write is queued on the thread that will perform it. Work that belongs elsewhere
+/// (actors, the committer, the database) still runs there and resumes the task here.
+///
+/// - Important: code run under this preference must not block: it shares the thread with
+///   every other connection of that event loop.
+final class EventLoopTaskExecutor: TaskExecutor {
+    private let loop: any EventLoop
+
+    init(_ loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
