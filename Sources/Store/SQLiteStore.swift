@@ -50,6 +50,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
         return try await write { db in
             let outbox = try WebhookOutbox(db)
             var heads: [String: TopicPosition] = [:]
+            var trimThrough: [String: Int64] = [:]
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(batch.count)
             for request in batch {
@@ -73,10 +74,14 @@ public struct SQLiteStore: EventStore, WebhookStore {
                         INSERT INTO publish_keys (topic, key, event_offset, epoch, created_ms) VALUES (?, ?, ?, ?, ?)
                         """).execute(arguments: [event.topic, key, event.offset, event.epoch, now])
                 }
-                try db.cachedStatement(sql: "DELETE FROM topic_events WHERE topic = ? AND event_offset <= ?")
-                    .execute(arguments: [event.topic, event.offset - Int64(max(request.retainCount, 1))])
+                trimThrough[request.topic] = max(trimThrough[request.topic] ?? 0, event.offset - Int64(max(request.retainCount, 1)))
                 try outbox.enqueue(event, db: db)
                 outcomes.append(AppendOutcome(event: event, isDuplicate: false))
+            }
+            // One trim per topic and batch: the events past each topic's history bound.
+            for (topic, last) in trimThrough where last > 0 {
+                try db.cachedStatement(sql: "DELETE FROM topic_events WHERE topic = ? AND event_offset <= ?")
+                    .execute(arguments: [topic, last])
             }
             for (topic, head) in heads {
                 try db.cachedStatement(sql: """
