@@ -27,6 +27,8 @@ final class FlushCoalescingHandler: ChannelOutboundHandler, RemovableChannelHand
     /// Adds a coalescer first in `channel`'s pipeline, the shape of AsyncHTTPClient's
     /// `http1_1ConnectionDebugInitializer`.
     @Sendable static func install(on channel: any Channel) -> EventLoopFuture<Void> {
-        channel.pipeline.addHandler(FlushCoalescingHandler(), position: .first)
+        channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler(), position: .first)
+        }
     }
 }
