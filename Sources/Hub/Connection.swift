@@ -60,12 +60,16 @@ final class Connection: Sendable {
     }
 
     /// Serves the connection until it closes: reads in a child task while `writer` drains
-    /// the queue here, then closes the socket with the queue's close reason.
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: some FrameWriter) async {
+    /// the queue here, then closes the socket with the queue's close reason. The read loop
+    /// runs on `readExecutor` when one is given (see ``EventLoopTaskExecutor``).
+    func run(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: some FrameWriter,
+        readExecutor: (any TaskExecutor)? = nil
+    ) async {
         logger.debug("connected")
         scheduleExpiry()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.readLoop(inbound) }
+            group.addTask(executorPreference: readExecutor) { await self.readLoop(inbound) }
             let reason = await writer.run()
             if reason == .slowConsumer {
                 Counter(label: "switchboard_ws_slow_consumer_closes_total").increment()

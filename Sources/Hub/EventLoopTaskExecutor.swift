@@ -3,10 +3,11 @@ import NIOCore
 /// Runs a task's jobs on one NIO event loop: the connection's own.
 ///
 /// A connection's work starts on its event loop (a frame arrives) and ends there (its
-/// reply is written), so running the connection's tasks there too spares two thread
-/// switches per frame: the inbound frame resumes the read loop on the same thread, and the
-/// reply's write is queued on the thread that will perform it. Work that belongs elsewhere
-/// (actors, the committer, the database) still runs there and resumes the task here.
+/// reply is written), so running its read loop there too spares two thread switches per
+/// frame: the inbound frame resumes the read loop on the same thread, and the reply's write
+/// is queued on the thread that will perform it. Work that belongs elsewhere (actors, the
+/// committer, the database) still runs there and resumes the read loop here. Measured in
+/// interleaved runs: 6–7% more publishes per second, 22% fewer context switches.
 ///
 /// - Important: code run under this preference must not block: it shares the thread with
 ///   every other connection of that event loop.

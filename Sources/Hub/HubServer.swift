@@ -194,9 +194,9 @@ public struct HubServer: Sendable {
                     await connection.run(inbound: inbound, outbound: outbound, writer: TaskFrameWriter(queue: connection.queue, outbound: outbound))
                 } else {
                     let channel = context.requestContext.channel
-                    await withTaskExecutorPreference(EventLoopTaskExecutor(channel.eventLoop)) {
-                        await connection.run(inbound: inbound, outbound: outbound, writer: ChannelFrameWriter(queue: connection.queue, channel: channel))
-                    }
+                    await connection.run(
+                        inbound: inbound, outbound: outbound, writer: ChannelFrameWriter(queue: connection.queue, channel: channel),
+                        readExecutor: EventLoopTaskExecutor(channel.eventLoop))
                 }
                 hub.connections.remove(connection)
             }
