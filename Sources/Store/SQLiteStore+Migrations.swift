@@ -266,6 +266,11 @@ extension SQLiteStore {
                 CREATE INDEX webhook_messages_failed ON webhook_messages (endpoint_id, created_ms) WHERE status = 'failed';
                 """)
         }
+        migrator.registerMigration("v12-webhook-messages-by-endpoint") { db in
+            // Deleting an endpoint cascades to its messages by `endpoint_id`; a partial index
+            // cannot serve that lookup. Without status in the key, a delivery never moves it.
+            try db.execute(sql: "CREATE INDEX webhook_messages_by_endpoint ON webhook_messages (endpoint_id)")
+        }
         return migrator
     }
 }

@@ -227,17 +227,36 @@ public struct SQLiteStore: EventStore, WebhookStore {
     /// `webhook-id`). Every other write keeps the store's ``Durability``.
     func unsyncedWrite<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         guard durability == .full else { return try await write(body) }
-        do {
-            return try await pool.writeWithoutTransaction { db in
+        // A task of its own, which the caller's cancellation does not reach: GRDB refuses
+        // every statement of a cancelled access, the one restoring FULL included.
+        let access = Task { [pool] in
+            try await pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 // Restored before anything is thrown, so no later commit runs unsynced.
                 let result = Result { try Self.inTransaction(db, body) }
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 return try result.get()
             }
+        }
+        do {
+            return try await access.value
         } catch {
             logger.error("store write failed", metadata: ["error": "\(error)"])
+            await restoreFullSync()
             throw .unavailable()
+        }
+    }
+
+    /// Sets `synchronous = FULL` again after a failed ``unsyncedWrite(_:)``, in case the
+    /// failure came between its two pragmas.
+    private func restoreFullSync() async {
+        let access = Task { [pool] in
+            try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+        do {
+            try await access.value
+        } catch {
+            logger.critical("commits may not be synced until the hub restarts", metadata: ["error": "\(error)"])
         }
     }
 

@@ -35,6 +35,42 @@ struct SQLiteStoreTests {
         #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == level)
     }
 
+    @Test func anUnsyncedWriteCancelledMidwayStillCommitsAndSyncsAgain() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        try await store.pool.write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        let entered = DispatchSemaphore(value: 0), proceed = DispatchSemaphore(value: 0)
+        let writing = Task {
+            try await store.unsyncedWrite { db in
+                entered.signal()
+                proceed.wait()
+                try db.execute(sql: "INSERT INTO t VALUES (1)")
+            }
+        }
+        // Cancelled between the two pragmas, while the body runs on the writer.
+        await Task.detached { entered.wait() }.value
+        writing.cancel()
+        proceed.signal()
+        try await writing.value
+        #expect(try await store.pool.read { try Int.fetchAll($0, sql: "SELECT x FROM t") } == [1])
+        #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+    }
+
+    @Test func aBatchKeepsOnlyEachTopicsRetainedEvents() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        _ = try await store.append((1...5).map { _ in request("a:1", retain: 2) } + [request("b:1", retain: 2)])
+        #expect(try await store.events(of: "a:1", after: 0, limit: 10).map(\.offset) == [4, 5])
+        #expect(try await store.events(of: "b:1", after: 0, limit: 10).map(\.offset) == [1])
+    }
+
+    @Test func messagesOfADeletedEndpointAreFoundThroughAnIndex() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT 1 FROM webhook_messages WHERE endpoint_id = ?", arguments: ["ep"])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING COVERING INDEX webhook_messages_by_endpoint") })
+    }
+
     func request(_ topic: String, key: String? = nil, retain: Int = 100) -> AppendRequest {
         AppendRequest(topic: topic, name: "n", data: "{}", key: key, retainCount: retain)
     }
