@@ -237,8 +237,9 @@ extension SQLiteStore {
             """, arguments: [reason, endpointID])
     }
 
+    /// Endpoints and their filters; `sql` is one of a few fixed queries, so its statement is cached.
     private static func fetchEndpoints(_ db: Database, sql: String, arguments: StatementArguments) throws -> [WebhookEndpointRecord] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             endpoint(row, filters: try filters(of: row["id"], db: db))
         }
     }
