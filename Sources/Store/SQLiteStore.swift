@@ -201,23 +201,13 @@ public struct SQLiteStore: EventStore, WebhookStore {
     }
 
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
-        do {
-            return try await pool.write(body)
-        } catch {
-            logger.error("store write failed", metadata: ["error": "\(error)"])
-            throw .unavailable()
-        }
+        try await access("write") { try await pool.write(body) }
     }
 
     /// ``write(_:)`` in a transaction shared with concurrent callers (see ``SharedWriter``):
     /// for many small writes at once, one sync for all of them.
     func sharedWrite<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
-        do {
-            return try await sharedWriter.write(body)
-        } catch {
-            logger.error("store write failed", metadata: ["error": "\(error)"])
-            throw .unavailable()
-        }
+        try await access("write") { try await sharedWriter.write(body) }
     }
 
     /// ``write(_:)`` committed without waiting for the disk (`synchronous = NORMAL` for this
@@ -227,37 +217,32 @@ public struct SQLiteStore: EventStore, WebhookStore {
     /// `webhook-id`). Every other write keeps the store's ``Durability``.
     func unsyncedWrite<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         guard durability == .full else { return try await write(body) }
-        // A task of its own, which the caller's cancellation does not reach: GRDB refuses
-        // every statement of a cancelled access, the one restoring FULL included.
-        let access = Task { [pool] in
-            try await pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // Restored before anything is thrown, so no later commit runs unsynced.
-                let result = Result { try Self.inTransaction(db, body) }
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                return try result.get()
+        return try await access("write") {
+            do {
+                return try await writeUncancelled { db in
+                    try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                    // Restored before anything is thrown, so no later commit runs unsynced.
+                    let result = Result { try Self.inTransaction(db, body) }
+                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                    return try result.get()
+                }
+            } catch {
+                // In case the failure came between the two pragmas.
+                do {
+                    try await writeUncancelled { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                } catch {
+                    logger.critical("commits may not be synced until the hub restarts", metadata: ["error": "\(error)"])
+                }
+                throw error
             }
-        }
-        do {
-            return try await access.value
-        } catch {
-            logger.error("store write failed", metadata: ["error": "\(error)"])
-            await restoreFullSync()
-            throw .unavailable()
         }
     }
 
-    /// Sets `synchronous = FULL` again after a failed ``unsyncedWrite(_:)``, in case the
-    /// failure came between its two pragmas.
-    private func restoreFullSync() async {
-        let access = Task { [pool] in
-            try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        }
-        do {
-            try await access.value
-        } catch {
-            logger.critical("commits may not be synced until the hub restarts", metadata: ["error": "\(error)"])
-        }
+    /// Runs `body` on the writer outside any transaction, in a task of its own that the
+    /// caller's cancellation does not reach: GRDB refuses every statement of a cancelled
+    /// access, so a cancelled ``unsyncedWrite(_:)`` could not restore `synchronous = FULL`.
+    private func writeUncancelled<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        try await Task { [pool] in try await pool.writeWithoutTransaction(body) }.value
     }
 
     private static func inTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
@@ -270,10 +255,16 @@ public struct SQLiteStore: EventStore, WebhookStore {
     }
 
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        try await access("read") { try await pool.read(body) }
+    }
+
+    /// Runs one database access: a failure is logged here and surfaces as ``StoreError``
+    /// `unavailable`, without the database's text.
+    private func access<T>(_ kind: String, _ run: () async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await pool.read(body)
+            return try await run()
         } catch {
-            logger.error("store read failed", metadata: ["error": "\(error)"])
+            logger.error("store \(kind) failed", metadata: ["error": "\(error)"])
             throw .unavailable()
         }
     }
