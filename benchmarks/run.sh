@@ -5,6 +5,7 @@
 #   benchmarks/run.sh                      # every scenario
 #   SCENARIOS="fanout publish" benchmarks/run.sh
 #   DURATION=20 SKIP_BUILD=1 benchmarks/run.sh
+#   HUB=/path/to/other/switchboard SKIP_BUILD=1 SCENARIOS=publish benchmarks/run.sh   # another build (A/B runs)
 #   benchmarks/run.sh fanout --subscribers 1000 --rate 5   # one loadgen command of your own
 #   benchmarks/run.sh notifications-email --users 1000 --recipients 100   # (with its SMTP server)
 #
@@ -37,7 +38,8 @@ SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-b
 # Scratch paths of the two release builds, so a run can use builds of its own.
 HUB_SCRATCH=${HUB_SCRATCH:-.build-release}
 BENCH_SCRATCH=${BENCH_SCRATCH:-.build-bench}
-HUB="$ROOT/$HUB_SCRATCH/release/switchboard"
+# HUB: the hub binary; another commit's release build for interleaved A/B runs.
+HUB=${HUB:-"$ROOT/$HUB_SCRATCH/release/switchboard"}
 LOADGEN="$BENCH/$BENCH_SCRATCH/release/loadgen"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
