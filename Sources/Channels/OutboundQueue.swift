@@ -142,6 +142,9 @@ public final class OutboundQueue: Sendable {
             }
             if let closing = state.closing, !state.isFinished {
                 state.isFinished = true
+                // The writer is done: dropping its wake-up frees whatever the wake-up holds
+                // (the writer, which holds this queue).
+                state.wake = nil
                 return .close(closing)
             }
             state.isWriterIdle = true

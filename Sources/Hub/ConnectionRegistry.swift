@@ -1,6 +1,7 @@
 import Channels
 import Logging
 import Metrics
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -31,15 +32,16 @@ final class ConnectionRegistry: Service, Sendable {
 
     var isDraining: Bool { state.withLock { $0.isDraining } }
 
-    /// Admits a new connection, or says why not: draining (1001) or too many for the user (4029).
-    func admit(_ authentication: Authentication, hub: HubContext) -> Result<Connection, CloseReason> {
+    /// Admits a new connection on `eventLoop`, or says why not: draining (1001) or too many
+    /// for the user (4029).
+    func admit(_ authentication: Authentication, hub: HubContext, eventLoop: any EventLoop) -> Result<Connection, CloseReason> {
         let subject = authentication.principal.subject
         let admitted: Result<Connection, CloseReason> = state.withLock { state in
             if state.isDraining { return .failure(CloseReason(code: 1001, reason: "server shutting down")) }
             if state.perUser[subject, default: 0] >= maxPerUser {
                 return .failure(CloseReason(code: 4029, reason: "too many connections for this user"))
             }
-            let connection = Connection(id: state.nextID, authentication: authentication, hub: hub)
+            let connection = Connection(id: state.nextID, authentication: authentication, hub: hub, eventLoop: eventLoop)
             state.nextID += 1
             state.connections[connection.id] = connection
             state.perUser[subject, default: 0] += 1

@@ -2,11 +2,9 @@ import Actors
 import Channels
 import Gateways
 import Hummingbird
-import HummingbirdWSCompression
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 import NIOCore
-import NIOWebSocket
 import ServiceLifecycle
 import Store
 import UnixSignals
@@ -143,7 +141,7 @@ public struct HubServer: Sendable {
 
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(), configuration: .init(ws: webSocketConfiguration)),
+            server: HTTPServerBuilder { [hub] responder in HubChildChannel(hub: hub, responder: responder) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "switchboard"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -161,60 +159,5 @@ public struct HubServer: Sendable {
             ],
             gracefulShutdownSignals: signals,
             logger: logger))
-    }
-
-    private var webSocketConfiguration: WebSocketServerConfiguration {
-        WebSocketServerConfiguration(
-            maxFrameSize: Connection.maxFrameSize(configuration),
-            extensions: configuration.compression
-                ? [.perMessageDeflate(maxDecompressedFrameSize: Connection.maxFrameSize(configuration))] : [],
-            autoPing: .enabled(timePeriod: .seconds(30)),
-            closeTimeout: Connection.closeTimeout)
-    }
-
-    /// `/v1/ws`: authenticates, admits and serves a connection. A refused token is closed
-    /// at once with 4001 and nothing is delivered, since the upgrade path cannot answer 401.
-    private func webSocketRouter() -> Router<SocketRequestContext> {
-        let router = Router(context: SocketRequestContext.self)
-        let hub = self.hub
-        let compression = configuration.compression
-        router.ws("/v1/ws") { inbound, outbound, context in
-            let authentication: Authentication
-            do throws(HubError) {
-                authentication = try await hub.authenticator.authenticate(Self.bearerToken(context.request) ?? "")
-            } catch {
-                try? await outbound.close(WebSocketErrorCode(codeNumber: 4001), reason: error.message)
-                return
-            }
-            switch hub.connections.admit(authentication, hub: hub) {
-            case .failure(let reason):
-                try? await outbound.close(WebSocketErrorCode(codeNumber: Int(reason.code)), reason: reason.reason)
-            case .success(let connection):
-                if compression, Self.offersCompression(context.request) {
-                    await connection.run(inbound: inbound, outbound: outbound, writer: TaskFrameWriter(queue: connection.queue, outbound: outbound))
-                } else {
-                    let channel = context.requestContext.channel
-                    await connection.run(
-                        inbound: inbound, outbound: outbound, writer: ChannelFrameWriter(queue: connection.queue, channel: channel),
-                        readExecutor: EventLoopTaskExecutor(channel.eventLoop))
-                }
-                hub.connections.remove(connection)
-            }
-        }
-        return router
-    }
-
-    /// Whether the client offered permessage-deflate, which the hub then negotiates: its frames
-    /// must go through WSCore's extension, so the connection gets a ``TaskFrameWriter``.
-    static func offersCompression(_ request: Request) -> Bool {
-        request.headers[values: .secWebSocketExtensions].contains { $0.lowercased().contains("permessage-deflate") }
-    }
-
-    /// The token of an `Authorization: Bearer` header, or of the `token` query parameter.
-    static func bearerToken(_ request: Request) -> String? {
-        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            return String(header.dropFirst(7))
-        }
-        return request.uri.queryParameters["token"].map(String.init)
     }
 }

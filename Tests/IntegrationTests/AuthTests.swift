@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Authentication and access")
 struct AuthTests {
-    @Test func badTokensAreClosedWith4001AndGetNothing() async throws {
+    @Test func badTokensAreRefusedWith401BeforeTheUpgrade() async throws {
         try await withHub { hub in
             let expired = try await hub.token("u1", [.admin], ttl: -10)
             let tokens = [

@@ -1,0 +1,187 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+
+/// The hub's HTTP/1 connections: requests go to the Hummingbird router, and an upgrade of
+/// `/v1/ws` becomes a ``SocketHandler`` on the connection's own NIO pipeline.
+///
+/// Why not Hummingbird's WebSocket channel: it serves each connection with several suspended
+/// tasks and async-sequence buffers (46 KiB per idle subscribed connection, measured). Here an
+/// upgraded connection is a handler on its event loop and costs no task while idle.
+///
+/// The upgrade is decided before the 101: the token is checked, and a refused one gets HTTP
+/// 401 with the error envelope, so nothing is ever delivered on it; permessage-deflate is
+/// negotiated when the configuration allows it. Admission (connections per user, shutdown)
+/// happens right after the upgrade and refuses with a close code (4029, 1001).
+struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
+    /// How a connection's first request ended.
+    enum Upgrade: Sendable {
+        /// Upgraded: the ``SocketHandler`` serves it from now on.
+        case webSocket
+        /// A plain HTTP connection for the router.
+        case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// An upgrade refused with this error.
+        case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, HubError)
+    }
+
+    struct Value: ServerChildChannelValue {
+        let upgrade: EventLoopFuture<Upgrade>
+        let channel: any Channel
+    }
+
+    /// What the upgrade request settled, kept for the pipeline set-up that follows it on the
+    /// same event loop.
+    private struct Handshake {
+        var authentication: Authentication?
+        var deflate: PerMessageDeflate.Parameters?
+        var refusal: HubError?
+    }
+
+    let responder: Responder
+    private let hub: HubContext
+    private let settings: SocketHandler.Settings
+
+    init(hub: HubContext, responder: @escaping Responder) {
+        self.hub = hub
+        self.responder = Self.redirectingLateUpgrades(responder)
+        self.settings = SocketHandler.Settings(maxMessageBytes: Connection.maxMessageSize(hub.configuration))
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let handshake = NIOLoopBoundBox(Handshake(), eventLoop: channel.eventLoop)
+            let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
+                maxFrameSize: settings.maxMessageBytes,
+                shouldUpgrade: { channel, head in self.shouldUpgrade(head, on: channel, handshake: handshake) },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        try self.startConnection(on: channel, handshake.value)
+                        return .webSocket
+                    }
+                })
+            let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
+                        let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                        return handshake.value.refusal.map { .refused(http, $0) } ?? .http(http)
+                    }
+                })
+            var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgrades)
+            configuration.enablePipelining = false  // the router's NIOAsyncChannel reads one request at a time
+            configuration.enableErrorHandling = false  // Hummingbird answers malformed requests
+            configuration.enableResponseHeaderValidation = false  // HTTPTypes validated them
+            let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            return Value(upgrade: upgrade, channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.upgrade.get() {
+            case .webSocket:
+                return  // the SocketHandler serves the connection; no task waits for it
+            case .http(let http):
+                await handleHTTP(asyncChannel: http, logger: logger)
+            case .refused(let http, let error):
+                try await Self.refuse(http, error)
+            }
+        } catch {
+            logger.debug("connection ended before its first request was served", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Checks the path and the token, and negotiates compression. Answers the extra 101
+    /// headers, or nil with the refusal noted for the HTTP side.
+    private func shouldUpgrade(
+        _ head: HTTPRequestHead, on channel: any Channel, handshake: NIOLoopBoundBox<Handshake>
+    ) -> EventLoopFuture<HTTPHeaders?> {
+        let uri = URI(head.uri)
+        guard uri.path == "/v1/ws" else {
+            handshake.value.refusal = .notFound("no WebSocket endpoint at \(uri.path.prefix(64))")
+            return channel.eventLoop.makeSucceededFuture(nil)
+        }
+        let token = Self.bearerToken(head.headers) ?? uri.queryParameters["token"].map(String.init) ?? ""
+        let deflate = hub.configuration.compression
+            ? PerMessageDeflate.Parameters.negotiate(head.headers["Sec-WebSocket-Extensions"]) : nil
+        let authenticator = hub.authenticator
+        let promise = channel.eventLoop.makePromise(of: Result<Authentication, HubError>.self)
+        promise.completeWithTask {
+            do throws(HubError) {
+                return .success(try await authenticator.authenticate(token))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return promise.futureResult.map { result in
+            switch result {
+            case .success(let authentication):
+                handshake.value.authentication = authentication
+                handshake.value.deflate = deflate
+                var headers = HTTPHeaders()
+                if let deflate { headers.add(name: "Sec-WebSocket-Extensions", value: deflate.responseHeader) }
+                return headers
+            case .failure(let error):
+                handshake.value.refusal = error
+                return nil
+            }
+        }
+    }
+
+    /// Admits the upgraded connection and puts its ``SocketHandler`` on the pipeline, or
+    /// closes it with the admission's close code.
+    private func startConnection(on channel: any Channel, _ handshake: Handshake) throws {
+        guard let authentication = handshake.authentication else { throw HubError.unauthorized() }
+        switch hub.connections.admit(authentication, hub: hub, eventLoop: channel.eventLoop) {
+        case .failure(let reason):
+            channel.writeAndFlush(SocketHandler.closeFrame(reason, allocator: channel.allocator)).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        case .success(let connection):
+            let deflate = try handshake.deflate.map(PerMessageDeflate.init)
+            try channel.pipeline.syncOperations.addHandler(SocketHandler(connection: connection, deflate: deflate, settings: settings))
+        }
+    }
+
+    /// Answers a refused upgrade with the error envelope and closes the connection.
+    private static func refuse(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, _ error: HubError) async throws {
+        try await http.executeThenClose { _, outbound in
+            let body = ByteBuffer(string: "{\"error\":\(error.json)}")
+            let head = HTTPResponse(status: error.status, headerFields: [
+                .contentType: "application/json", .contentLength: String(body.readableBytes), .connection: "close",
+            ])
+            try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
+        }
+    }
+
+    /// NIO upgrades only a connection's first request. A later request on a kept-alive
+    /// connection that asks for an upgrade is sent to the same URI on a new connection
+    /// (307 with `Connection: close`), where the upgrade can happen.
+    private static func redirectingLateUpgrades(_ responder: @escaping Responder) -> Responder {
+        { request, writer, channel in
+            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+                return try await responder(request, writer, channel)
+            }
+            let location = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
+            try await writer.writeResponse(HTTPResponse(status: .temporaryRedirect, headerFields: [.connection: "close", .location: location]))
+            throw LateUpgrade()
+        }
+    }
+
+    /// Ends a connection whose late upgrade was redirected.
+    private struct LateUpgrade: Error {}
+
+    /// The token of an `Authorization: Bearer` header.
+    static func bearerToken(_ headers: HTTPHeaders) -> String? {
+        guard let header = headers.first(name: "Authorization"), header.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(header.dropFirst(7))
+    }
+}

@@ -1,0 +1,277 @@
+import Channels
+import Foundation
+import Metrics
+import NIOCore
+import NIOWebSocket
+
+/// One upgraded WebSocket connection, served on its NIO event loop: frames in, the
+/// ``Connection``'s ``OutboundQueue`` out, pings, and the closing handshake.
+///
+/// Concurrency model: everything here runs on the channel's event loop, and an idle
+/// connection costs no task at all. A task exists only while the connection performs
+/// client messages (a publish waiting for its commit); it runs on the same event loop
+/// (``EventLoopTaskExecutor``) and takes the messages one at a time, in order, so each reply
+/// follows the one before. Fan-out wakes ``drain()`` with one `execute`, which writes every
+/// queued frame and flushes once.
+///
+/// Backpressure: while ``Settings/maxPendingMessages`` messages wait to be performed, the
+/// socket is not read. Outbound bytes count against the queue's bound until their flush
+/// completes, so a client that stops reading overflows its queue (4008) rather than NIO's
+/// buffer.
+///
+/// Closing: the hub's close (slow consumer, expiry, shutdown, a protocol violation) is the
+/// queue's close: frames queued before it are written, then the close frame, and the socket
+/// closes when the client answers or after ``Settings/closeTimeout``. A client's close is
+/// answered after the messages it sent before it have been performed.
+final class SocketHandler: ChannelDuplexHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// The transport settings every connection shares.
+    struct Settings: Sendable {
+        /// The largest message read (twice the protocol limit, so an oversized one is answered
+        /// `too_large`); larger ones close with 1009.
+        var maxMessageBytes: Int
+        /// How often an idle client is pinged; one that stays silent for a whole period is closed.
+        var pingPeriod: TimeAmount = .seconds(30)
+        /// How long the client has to answer the hub's close frame.
+        var closeTimeout: TimeAmount = .seconds(5)
+        /// Messages received and not yet performed before the socket stops being read.
+        var maxPendingMessages = 16
+    }
+
+    private enum Received {
+        case text(String)
+        case binary
+    }
+
+    private let connection: Connection
+    private let settings: Settings
+    private let deflate: PerMessageDeflate?
+    private var assembler: MessageAssembler
+    private var context: ChannelHandlerContext?
+    private var pending = CircularBuffer<Received>()
+    private var isPerforming = false
+    private var isReadDeferred = false
+    private var closeSent = false
+    private var closeReceived = false
+    private var heardSincePing = true
+    private var pinger: RepeatedTask?
+    private var closeDeadline: Scheduled<Void>?
+
+    init(connection: Connection, deflate: PerMessageDeflate?, settings: Settings) {
+        self.connection = connection
+        self.deflate = deflate
+        self.settings = settings
+        self.assembler = MessageAssembler(maxBytes: settings.maxMessageBytes, allowsCompression: deflate != nil)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        connection.queue.setWake { loop.execute { this.value.drain() } }
+        pinger = loop.scheduleRepeatedTask(initialDelay: settings.pingPeriod, delay: settings.pingPeriod) { _ in this.value.ping() }
+        connection.start()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pinger?.cancel()
+        closeDeadline?.cancel()
+        pending.removeAll()
+        connection.queue.close(CloseReason(code: 1006, reason: "connection lost"))
+        connection.end()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        heardSincePing = true
+        switch frame.opcode {
+        case .ping:
+            guard !closeSent else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            break
+        case .connectionClose:
+            closeReceived = true
+            if closeSent {
+                context.close(promise: nil)
+            } else {
+                closeIfClientDone()
+            }
+        default:
+            guard !closeSent, !closeReceived, !connection.queue.isClosing else { return }
+            switch assembler.receive(frame) {
+            case .incomplete: break
+            case .violation(let reason): connection.queue.close(reason)
+            case .message(let message): accept(message, allocator: context.channel.allocator)
+            }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if pending.count >= settings.maxPendingMessages {
+            isReadDeferred = true
+        } else {
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            connection.disconnect(code: 1001, reason: "server shutting down", reconnect: true)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Broken framing was already answered (1002, 1009) by NIO's protocol error handler;
+        // anything else is the socket failing.
+        context.close(promise: nil)
+    }
+
+    /// Inflates and validates a whole message, then queues it to be performed.
+    private func accept(_ message: MessageAssembler.Message, allocator: ByteBufferAllocator) {
+        var data = message.data
+        if message.isCompressed, let deflate {
+            do throws(CloseReason) {
+                data = try deflate.decompress(data, maxBytes: settings.maxMessageBytes, allocator: allocator)
+            } catch {
+                connection.queue.close(error)
+                return
+            }
+        }
+        switch message.opcode {
+        case .text:
+            guard let text = String(validating: data.readableBytesView, as: UTF8.self) else {
+                connection.queue.close(.invalidPayload("text messages must be UTF-8"))
+                return
+            }
+            pending.append(.text(text))
+        default:
+            pending.append(.binary)
+        }
+        performPending()
+    }
+
+    /// Starts the task that performs pending messages, unless it runs already.
+    private func performPending() {
+        guard !isPerforming, !pending.isEmpty, let context else { return }
+        isPerforming = true
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let connection = self.connection
+        // The task prefers the event loop, so it resumes there after every await and may use
+        // the loop-bound handler between them.
+        Task(executorPreference: EventLoopTaskExecutor(context.eventLoop)) {
+            while let next = this.value.nextPending() {
+                switch next {
+                case .text(let text):
+                    await connection.handle(text)
+                case .binary:
+                    connection.queue.enqueue(ServerFrames.failure(id: nil, error: .badRequest("binary frames are not supported; send JSON text")))
+                }
+            }
+        }
+    }
+
+    /// The next message to perform, or nil when there is none (the task then ends). Once the
+    /// connection is closing, nothing more is performed: its reply could not be sent.
+    private func nextPending() -> Received? {
+        if connection.queue.isClosing { pending.removeAll() }
+        let next = pending.popFirst()
+        if next == nil { isPerforming = false }
+        if isReadDeferred, pending.count < settings.maxPendingMessages, let context {
+            isReadDeferred = false
+            context.read()
+        }
+        if next == nil { closeIfClientDone() }
+        return next
+    }
+
+    /// Answers a client's close once everything it sent before has been performed.
+    private func closeIfClientDone() {
+        if closeReceived, !isPerforming { connection.queue.close(CloseReason(code: 1000, reason: "")) }
+    }
+
+    /// Writes what the queue holds, flushing once; on its close, starts the closing handshake.
+    private func drain() {
+        while let next = connection.queue.take() {
+            switch next {
+            case .frames(let frames, let bytes):
+                guard let context else { continue }
+                let written = context.eventLoop.makePromise(of: Void.self)
+                for (index, frame) in frames.enumerated() {
+                    context.write(wrapOutboundOut(dataFrame(frame, allocator: context.channel.allocator)), promise: index == frames.count - 1 ? written : nil)
+                }
+                context.flush()
+                written.futureResult.whenComplete { [queue = connection.queue] result in
+                    switch result {
+                    case .success: queue.didWrite(bytes: bytes)
+                    case .failure: queue.close(.writeFailed)
+                    }
+                }
+            case .close(let reason):
+                sendClose(reason)
+            }
+        }
+    }
+
+    /// A text frame for `payload`, deflated when compression was negotiated and it pays.
+    private func dataFrame(_ payload: ByteBuffer, allocator: ByteBufferAllocator) -> WebSocketFrame {
+        if let deflate, payload.readableBytes >= PerMessageDeflate.minimumCompressedBytes,
+           let deflated = try? deflate.compress(payload, allocator: allocator) {
+            return WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: deflated)
+        }
+        return WebSocketFrame(fin: true, opcode: .text, data: payload)
+    }
+
+    private func sendClose(_ reason: CloseReason) {
+        guard let context, !closeSent, context.channel.isActive else { return }
+        closeSent = true
+        pinger?.cancel()
+        if reason == .slowConsumer {
+            Counter(label: "switchboard_ws_slow_consumer_closes_total").increment()
+            connection.logger.info("closing a slow consumer", metadata: ["sb.queue_bytes": "\(connection.queue.maxBytes)"])
+        }
+        // 1006 means the socket failed: there is no one to send a close frame to.
+        guard reason.code != CloseReason.writeFailed.code else {
+            context.close(promise: nil)
+            return
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(Self.closeFrame(reason, allocator: context.channel.allocator)), promise: written)
+        let channel = context.channel
+        if closeReceived {
+            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            closeDeadline = context.eventLoop.scheduleTask(in: settings.closeTimeout) { channel.close(promise: nil) }
+        }
+    }
+
+    /// Pings a client that was silent for a period; closes one that stayed silent since the last ping.
+    private func ping() {
+        guard let context, !closeSent else { return }
+        guard heardSincePing else {
+            connection.queue.close(CloseReason(code: 1001, reason: "ping timeout"))
+            return
+        }
+        heardSincePing = false
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
+    }
+
+    /// A close frame: the code, then the reason cut to fit the 125-byte control frame limit.
+    static func closeFrame(_ reason: CloseReason, allocator: ByteBufferAllocator) -> WebSocketFrame {
+        var data = allocator.buffer(capacity: 125)
+        data.write(webSocketErrorCode: WebSocketErrorCode(codeNumber: Int(reason.code)))
+        var text = Substring(reason.reason)
+        while text.utf8.count > 123 { text.removeLast() }
+        data.writeString(String(text))
+        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+    }
+}
