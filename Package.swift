@@ -108,7 +108,10 @@ let package = Package(
         .testTarget(name: "ActorsTests", dependencies: ["Actors", "Channels", "Store"]),
         .testTarget(
             name: "HubTests",
-            dependencies: ["Hub", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "Hub", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -94,6 +94,12 @@ public final class Authenticator: Sendable {
         SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The token of an `Authorization: Bearer <token>` header (the word in any case).
+    static func bearerToken(_ authorization: String?) -> String? {
+        guard let authorization, authorization.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(authorization.dropFirst(7))
+    }
+
     /// URL-safe base64 of `bytes` random bytes, without padding.
     static func randomToken(bytes: Int) -> String {
         SymmetricKey(size: .init(bitCount: bytes * 8)).withUnsafeBytes { Data($0) }.base64EncodedString()

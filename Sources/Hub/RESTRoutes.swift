@@ -98,10 +98,8 @@ struct RESTRoutes {
     // MARK: - Helpers
 
     func authenticate(_ request: Request) async throws -> Principal {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw HubError.unauthorized()
-        }
-        let principal = try await hub.authenticator.authenticate(String(header.dropFirst(7))).principal
+        guard let token = Authenticator.bearerToken(request.headers[.authorization]) else { throw HubError.unauthorized() }
+        let principal = try await hub.authenticator.authenticate(token).principal
         try hub.restLimiter.check(principal)
         return principal
     }

@@ -1,21 +1,22 @@
 import Channels
 @testable import Hub
 import NIOCore
+import NIOEmbedded
 import Testing
 
 @Suite("PerMessageDeflate")
 struct PerMessageDeflateTests {
     typealias Parameters = PerMessageDeflate.Parameters
 
-    @Test func aPlainOfferIsAcceptedAsIs() {
+    @Test func aPlainOfferIsAcceptedWithoutServerContextTakeover() {
         let accepted = Parameters.negotiate(["permessage-deflate; client_max_window_bits"])
         #expect(accepted == Parameters())
-        #expect(accepted?.responseHeader == "permessage-deflate")
+        #expect(accepted?.responseHeader == "permessage-deflate; server_no_context_takeover")
     }
 
-    @Test func noContextTakeoverAndTheServerWindowAreHonoured() {
+    @Test func clientNoContextTakeoverAndTheServerWindowAreHonoured() {
         let accepted = Parameters.negotiate(["permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10"])
-        #expect(accepted == Parameters(serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 10))
+        #expect(accepted == Parameters(clientNoContextTakeover: true, serverMaxWindowBits: 10))
         #expect(accepted?.responseHeader
             == "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10")
     }
@@ -30,11 +31,12 @@ struct PerMessageDeflateTests {
     }
 
     @Test(arguments: [false, true])
-    func messagesSurviveARoundTripWithAndWithoutContextTakeover(resetting: Bool) throws {
-        let parameters = Parameters(serverNoContextTakeover: resetting, clientNoContextTakeover: resetting)
-        let sender = try PerMessageDeflate(parameters)
+    func messagesSurviveARoundTripWithAndWithoutClientContextTakeover(resetting: Bool) throws {
+        let loop = EmbeddedEventLoop()
+        let parameters = Parameters(clientNoContextTakeover: resetting)
+        let sender = try PerMessageDeflate(parameters, on: loop)
         // The receiving side inflates what the hub deflates: the same stream roles, swapped.
-        let receiver = try PerMessageDeflate(parameters)
+        let receiver = try PerMessageDeflate(parameters, on: loop)
         for message in [String(repeating: "switchboard ", count: 300), "{\"op\":\"ping\"}", String(repeating: "x", count: 5000)] {
             let deflated = try sender.compress(ByteBuffer(string: message), allocator: .init())
             #expect(deflated.readableBytes < message.utf8.count || message.utf8.count < 100)
@@ -43,12 +45,23 @@ struct PerMessageDeflateTests {
         }
     }
 
+    @Test func connectionsOfOneEventLoopShareItsCompressor() throws {
+        let loop = EmbeddedEventLoop()
+        let first = try PerMessageDeflate(Parameters(), on: loop)
+        let second = try PerMessageDeflate(Parameters(), on: loop)
+        let message = ByteBuffer(string: String(repeating: "shared ", count: 100))
+        let once = try first.compress(message, allocator: .init())
+        #expect(try second.compress(message, allocator: .init()) == once, "no context carries over from one message to the next")
+        #expect(try first.compress(message, allocator: .init()) == once)
+    }
+
     @Test func aMessageInflatingPastTheLimitIsRefused() throws {
-        let deflate = try PerMessageDeflate(Parameters())
+        let loop = EmbeddedEventLoop()
+        let deflate = try PerMessageDeflate(Parameters(), on: loop)
         let bomb = try deflate.compress(ByteBuffer(string: String(repeating: "a", count: 100_000)), allocator: .init())
-        #expect(throws: CloseReason.messageTooLarge) { try PerMessageDeflate(Parameters()).decompress(bomb, maxBytes: 1000, allocator: .init()) }
+        #expect(throws: CloseReason.messageTooLarge) { try PerMessageDeflate(Parameters(), on: loop).decompress(bomb, maxBytes: 1000, allocator: .init()) }
         #expect(throws: CloseReason.invalidPayload("the message is not valid deflate data")) {
-            try PerMessageDeflate(Parameters()).decompress(ByteBuffer(string: "not deflate at all"), maxBytes: 1000, allocator: .init())
+            try PerMessageDeflate(Parameters(), on: loop).decompress(ByteBuffer(string: "not deflate at all"), maxBytes: 1000, allocator: .init())
         }
     }
 }

@@ -109,7 +109,8 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
             handshake.value.refusal = .notFound("no WebSocket endpoint at \(uri.path.prefix(64))")
             return channel.eventLoop.makeSucceededFuture(nil)
         }
-        let token = Self.bearerToken(head.headers) ?? uri.queryParameters["token"].map(String.init) ?? ""
+        let token = Authenticator.bearerToken(head.headers.first(name: "Authorization"))
+            ?? uri.queryParameters["token"].map(String.init) ?? ""
         let deflate = hub.configuration.compression
             ? PerMessageDeflate.Parameters.negotiate(head.headers["Sec-WebSocket-Extensions"]) : nil
         let authenticator = hub.authenticator
@@ -140,14 +141,17 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
     /// closes it with the admission's close code.
     private func startConnection(on channel: any Channel, _ handshake: Handshake) throws {
         guard let authentication = handshake.authentication else { throw HubError.unauthorized() }
+        let deflate = try handshake.deflate.map { try PerMessageDeflate($0, on: channel.eventLoop) }
         switch hub.connections.admit(authentication, hub: hub, eventLoop: channel.eventLoop) {
         case .failure(let reason):
-            channel.writeAndFlush(SocketHandler.closeFrame(reason, allocator: channel.allocator)).whenComplete { _ in
-                channel.close(promise: nil)
-            }
+            try channel.pipeline.syncOperations.addHandler(RefusedSocketHandler(reason: reason, closeTimeout: settings.closeTimeout))
         case .success(let connection):
-            let deflate = try handshake.deflate.map(PerMessageDeflate.init)
-            try channel.pipeline.syncOperations.addHandler(SocketHandler(connection: connection, deflate: deflate, settings: settings))
+            do {
+                try channel.pipeline.syncOperations.addHandler(SocketHandler(connection: connection, deflate: deflate, settings: settings))
+            } catch {
+                connection.end()
+                throw error
+            }
         }
     }
 
@@ -162,26 +166,30 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// NIO upgrades only a connection's first request. A later request on a kept-alive
-    /// connection that asks for an upgrade is sent to the same URI on a new connection
-    /// (307 with `Connection: close`), where the upgrade can happen.
+    /// NIO upgrades only a connection's first request (a malformed first one, without
+    /// `Sec-WebSocket-Key` or with a version other than 13, is dropped by NIO's upgrader,
+    /// which closes the connection). An upgrade request arriving later on a kept-alive
+    /// connection is answered here: 400 naming the version the hub speaks (RFC 6455 §4.4)
+    /// when it is malformed, else a 307 to the same URI, which the client follows on a new
+    /// connection where the upgrade can happen. Both close the connection.
     private static func redirectingLateUpgrades(_ responder: @escaping Responder) -> Responder {
         { request, writer, channel in
             guard request.headers[.upgrade]?.lowercased() == "websocket" else {
                 return try await responder(request, writer, channel)
             }
-            let location = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
-            try await writer.writeResponse(HTTPResponse(status: .temporaryRedirect, headerFields: [.connection: "close", .location: location]))
-            throw LateUpgrade()
+            if request.headers[.secWebSocketVersion] != "13" || request.headers[.secWebSocketKey] == nil {
+                try await writer.writeResponse(HTTPResponse(
+                    status: .badRequest, headerFields: [.connection: "close", .secWebSocketVersion: "13", .contentLength: "0"]))
+            } else {
+                let location = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
+                try await writer.writeResponse(HTTPResponse(
+                    status: .temporaryRedirect, headerFields: [.connection: "close", .location: location, .contentLength: "0"]))
+            }
+            throw UpgradeAnswered()
         }
     }
 
-    /// Ends a connection whose late upgrade was redirected.
-    private struct LateUpgrade: Error {}
+    /// Ends a connection whose upgrade request was answered over HTTP.
+    private struct UpgradeAnswered: Error {}
 
-    /// The token of an `Authorization: Bearer` header.
-    static func bearerToken(_ headers: HTTPHeaders) -> String? {
-        guard let header = headers.first(name: "Authorization"), header.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(header.dropFirst(7))
-    }
 }

@@ -6,8 +6,9 @@ import NIOWebSocket
 /// server must: client frames are masked, reserved bits are used only by a negotiated extension,
 /// continuations follow a started message, and a message stays within `maxBytes`.
 ///
-/// Pure and synchronous, so it is tested without sockets. Control frames (ping, pong, close)
-/// never reach it: they may arrive between fragments and are answered by ``SocketHandler``.
+/// Pure and synchronous, so it is tested without sockets. Ping, pong and close frames are
+/// answered by ``SocketHandler`` (they may arrive between fragments); any other opcode here
+/// is a protocol error.
 struct MessageAssembler {
     /// A message put together, ready to be decoded.
     struct Message: Equatable {
@@ -48,7 +49,7 @@ struct MessageAssembler {
             guard !frame.rsv1 || allowsCompression else { return .violation(.protocolError("RSV1 is set but no extension uses it")) }
             message = Message(opcode: frame.opcode, data: frame.unmaskedData, isCompressed: frame.rsv1)
         case .continuation:
-            guard var started = partial else { return .violation(.protocolError("a continuation frame without a message")) }
+            guard var started = partial.take() else { return .violation(.protocolError("a continuation frame without a message")) }
             guard !frame.rsv1 else { return .violation(.protocolError("RSV1 is set on a continuation frame")) }
             var data = frame.unmaskedData
             started.data.writeBuffer(&data)

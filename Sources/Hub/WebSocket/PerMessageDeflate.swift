@@ -2,17 +2,23 @@ import CompressNIO
 import Foundation
 import Channels
 import NIOCore
+import Synchronization
 
-/// permessage-deflate (RFC 7692) for one connection: what was negotiated, and the two zlib
-/// streams that compress the hub's messages and inflate the client's.
+/// permessage-deflate (RFC 7692) for one connection: what was negotiated, the compressor
+/// the hub's messages go through and the inflater for the client's.
+///
+/// Memory: zlib's deflate state is about 256 KiB, more than twenty idle connections, and
+/// browsers offer compression on every connection. So the hub always answers
+/// `server_no_context_takeover` (RFC 7692 §7.1.1.1 lets a server add it): each message is
+/// compressed from a fresh state, and one compressor per event loop and window size serves
+/// every connection of that loop. The inflater keeps the client's context (it must, unless
+/// the client gave it up) and is created on the first compressed message.
 ///
 /// Confined to the connection's event loop (zlib streams are not thread-safe), like the
 /// ``SocketHandler`` that owns it.
 final class PerMessageDeflate {
     /// The accepted offer. Only what the hub can honour exactly is accepted.
     struct Parameters: Sendable, Equatable {
-        /// The hub resets its compressor after every message.
-        var serverNoContextTakeover = false
         /// The client resets its compressor after every message, so the hub resets its inflater.
         var clientNoContextTakeover = false
         /// The window the hub compresses with (9–15 bits).
@@ -20,8 +26,7 @@ final class PerMessageDeflate {
 
         /// The `Sec-WebSocket-Extensions` value that accepts the offer.
         var responseHeader: String {
-            var header = "permessage-deflate"
-            if serverNoContextTakeover { header += "; server_no_context_takeover" }
+            var header = "permessage-deflate; server_no_context_takeover"
             if clientNoContextTakeover { header += "; client_no_context_takeover" }
             if let serverMaxWindowBits { header += "; server_max_window_bits=\(serverMaxWindowBits)" }
             return header
@@ -51,7 +56,7 @@ final class PerMessageDeflate {
                 let value = pair.count > 1 ? pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : nil
                 guard seen.insert(name).inserted else { return nil }
                 switch (name, value) {
-                case ("server_no_context_takeover", nil): parameters.serverNoContextTakeover = true
+                case ("server_no_context_takeover", nil): break  // answered always
                 case ("client_no_context_takeover", nil): parameters.clientNoContextTakeover = true
                 case ("server_max_window_bits", let value?):
                     guard let bits = Int32(value), (9...15).contains(bits) else { return nil }
@@ -71,21 +76,20 @@ final class PerMessageDeflate {
 
     let parameters: Parameters
     private let compressor: ZlibCompressor
-    private let decompressor: ZlibDecompressor
+    private var decompressor: ZlibDecompressor?
 
-    init(_ parameters: Parameters) throws {
+    /// Prepares compression for a connection on `eventLoop`; call on that loop.
+    init(_ parameters: Parameters, on eventLoop: any EventLoop) throws {
         self.parameters = parameters
-        compressor = try ZlibCompressor(
-            algorithm: .deflate, configuration: ZlibConfiguration(windowSize: parameters.serverMaxWindowBits ?? 15))
-        decompressor = try ZlibDecompressor(algorithm: .deflate, windowSize: 15)
+        compressor = try SharedCompressors.compressor(windowBits: parameters.serverMaxWindowBits ?? 15, on: eventLoop)
     }
 
     /// The deflated payload of a whole message, its empty final block removed (§7.2.1).
     func compress(_ message: ByteBuffer, allocator: ByteBufferAllocator) throws -> ByteBuffer {
         var message = message
+        defer { try? compressor.reset() }
         var deflated = try message.compressStream(with: compressor, flush: .sync, allocator: allocator)
         deflated.moveWriterIndex(to: deflated.writerIndex - 4)
-        if parameters.serverNoContextTakeover { try compressor.reset() }
         return deflated
     }
 
@@ -95,6 +99,8 @@ final class PerMessageDeflate {
         var message = message
         message.writeBytes([0x00, 0x00, 0xFF, 0xFF])
         do {
+            let decompressor = try self.decompressor ?? ZlibDecompressor(algorithm: .deflate, windowSize: 15)
+            self.decompressor = decompressor
             let inflated = try message.decompressStream(with: decompressor, maxSize: maxBytes, allocator: allocator)
             if parameters.clientNoContextTakeover { try decompressor.reset() }
             return inflated
@@ -103,5 +109,26 @@ final class PerMessageDeflate {
         } catch {
             throw .invalidPayload("the message is not valid deflate data")
         }
+    }
+}
+
+/// One compressor per event loop and window size, shared by the loop's connections: with
+/// `server_no_context_takeover` a compressor holds no state between messages.
+private final class SharedCompressors {
+    private static let perLoop = Mutex<[ObjectIdentifier: NIOLoopBound<SharedCompressors>]>([:])
+    private var byWindowBits: [Int32: ZlibCompressor] = [:]
+
+    /// The compressor of `eventLoop` for `windowBits`; call on that loop.
+    static func compressor(windowBits: Int32, on eventLoop: any EventLoop) throws -> ZlibCompressor {
+        let shared = perLoop.withLock { perLoop in
+            if let shared = perLoop[ObjectIdentifier(eventLoop)] { return shared }
+            let created = NIOLoopBound(SharedCompressors(), eventLoop: eventLoop)
+            perLoop[ObjectIdentifier(eventLoop)] = created
+            return created
+        }.value
+        if let existing = shared.byWindowBits[windowBits] { return existing }
+        let created = try ZlibCompressor(algorithm: .deflate, configuration: ZlibConfiguration(windowSize: windowBits))
+        shared.byWindowBits[windowBits] = created
+        return created
     }
 }

@@ -53,6 +53,8 @@ final class SocketHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var pending = CircularBuffer<Received>()
     private var isPerforming = false
+    /// The socket has closed; the connection ends once no message is being performed.
+    private var isInactive = false
     private var isReadDeferred = false
     private var closeSent = false
     private var closeReceived = false
@@ -81,11 +83,14 @@ final class SocketHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        isInactive = true
         pinger?.cancel()
         closeDeadline?.cancel()
         pending.removeAll()
         connection.queue.close(CloseReason(code: 1006, reason: "connection lost"))
-        connection.end()
+        // A message still being performed (a subscribe awaiting its history) would otherwise
+        // register the connection again after it left; it ends when that message is done.
+        if !isPerforming { connection.end() }
         context.fireChannelInactive()
     }
 
@@ -94,7 +99,9 @@ final class SocketHandler: ChannelDuplexHandler {
         heardSincePing = true
         switch frame.opcode {
         case .ping:
-            guard !closeSent else { return }
+            // Pongs bypass the queue's bound, so a client that pings without reading is not
+            // answered past the channel's high-water mark (RFC 6455 lets a pong be skipped).
+            guard !closeSent, context.channel.isWritable else { return }
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .pong:
             break
@@ -103,6 +110,7 @@ final class SocketHandler: ChannelDuplexHandler {
             if closeSent {
                 context.close(promise: nil)
             } else {
+                armCloseDeadline(context)
                 closeIfClientDone()
             }
         default:
@@ -124,16 +132,30 @@ final class SocketHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
+        switch event {
+        case is ChannelShouldQuiesceEvent:
             connection.disconnect(code: 1001, reason: "server shutting down", reconnect: true)
+        case ChannelEvent.inputClosed:
+            // The client shut its side without a close frame: it is gone.
+            context.close(promise: nil)
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Broken framing was already answered (1002, 1009) by NIO's protocol error handler;
-        // anything else is the socket failing.
-        context.close(promise: nil)
+        guard error is NIOWebSocketError else {
+            context.close(promise: nil)  // the socket failed
+            return
+        }
+        // Broken framing: NIO's protocol error handler has written the close frame (1002,
+        // 1009) and closes the socket once it is written. Nothing more is sent or performed.
+        closeSent = true
+        pinger?.cancel()
+        pending.removeAll()
+        armCloseDeadline(context)
+        connection.queue.close(CloseReason(code: 1002, reason: "protocol error"))
     }
 
     /// Inflates and validates a whole message, then queues it to be performed.
@@ -185,7 +207,10 @@ final class SocketHandler: ChannelDuplexHandler {
     private func nextPending() -> Received? {
         if connection.queue.isClosing { pending.removeAll() }
         let next = pending.popFirst()
-        if next == nil { isPerforming = false }
+        if next == nil {
+            isPerforming = false
+            if isInactive { connection.end() }
+        }
         if isReadDeferred, pending.count < settings.maxPendingMessages, let context {
             isReadDeferred = false
             context.read()
@@ -204,7 +229,10 @@ final class SocketHandler: ChannelDuplexHandler {
         while let next = connection.queue.take() {
             switch next {
             case .frames(let frames, let bytes):
-                guard let context else { continue }
+                guard let context, !closeSent else {
+                    connection.queue.didWrite(bytes: bytes)  // nothing goes out after the close frame
+                    continue
+                }
                 let written = context.eventLoop.makePromise(of: Void.self)
                 for (index, frame) in frames.enumerated() {
                     context.write(wrapOutboundOut(dataFrame(frame, allocator: context.channel.allocator)), promise: index == frames.count - 1 ? written : nil)
@@ -246,12 +274,19 @@ final class SocketHandler: ChannelDuplexHandler {
         }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(Self.closeFrame(reason, allocator: context.channel.allocator)), promise: written)
-        let channel = context.channel
         if closeReceived {
+            let channel = context.channel
             written.futureResult.whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            closeDeadline = context.eventLoop.scheduleTask(in: settings.closeTimeout) { channel.close(promise: nil) }
         }
+        armCloseDeadline(context)
+    }
+
+    /// Drops the socket if the closing handshake has not finished within the timeout (a
+    /// client that stops reading never lets the close frame out).
+    private func armCloseDeadline(_ context: ChannelHandlerContext) {
+        guard closeDeadline == nil else { return }
+        let channel = context.channel
+        closeDeadline = context.eventLoop.scheduleTask(in: settings.closeTimeout) { channel.close(promise: nil) }
     }
 
     /// Pings a client that was silent for a period; closes one that stayed silent since the last ping.
