@@ -60,6 +60,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
                 shouldUpgrade: { channel, head in self.shouldUpgrade(head, on: channel, handshake: handshake) },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
+                        channel.pipeline.removeHandler(name: HandshakeErrorCatcher.name, promise: nil)
                         try self.startConnection(on: channel, handshake.value)
                         return .webSocket
                     }
@@ -68,6 +69,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        channel.pipeline.removeHandler(name: HandshakeErrorCatcher.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
@@ -80,6 +82,16 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enableErrorHandling = false  // Hummingbird answers malformed requests
             configuration.enableResponseHeaderValidation = false  // HTTPTypes validated them
             let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            // NIO's upgrader refuses a malformed handshake (no key, a version other than 13)
+            // before asking the hub; noted after it, it is answered 400 like any refusal.
+            try channel.pipeline.syncOperations.addHandler(
+                HandshakeErrorCatcher { _ in
+                    // A refusal of the hub's own (a token, a path) comes first and stands.
+                    if handshake.value.refusal == nil {
+                        handshake.value.refusal = .badRequest("a WebSocket handshake needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13")
+                    }
+                },
+                name: HandshakeErrorCatcher.name)
             return Value(upgrade: upgrade, channel: channel)
         }
     }
@@ -167,8 +179,8 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     /// NIO upgrades only a connection's first request (a malformed first one, without
-    /// `Sec-WebSocket-Key` or with a version other than 13, is dropped by NIO's upgrader,
-    /// which closes the connection). An upgrade request arriving later on a kept-alive
+    /// `Sec-WebSocket-Key` or with a version other than 13, is refused 400 through
+    /// ``HandshakeErrorCatcher``). An upgrade request arriving later on a kept-alive
     /// connection is answered here: 400 naming the version the hub speaks (RFC 6455 §4.4)
     /// when it is malformed, else a 307 to the same URI, which the client follows on a new
     /// connection where the upgrade can happen. Both close the connection.
@@ -191,5 +203,23 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
 
     /// Ends a connection whose upgrade request was answered over HTTP.
     private struct UpgradeAnswered: Error {}
+
+    /// Passes a malformed handshake's error (from NIO's upgrader, which sits before it) to
+    /// `noted`, so the refusal can be answered; every event passes through unchanged. It
+    /// leaves the pipeline once the first request is settled.
+    private final class HandshakeErrorCatcher: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = NIOAny
+        static let name = "switchboard.handshake-errors"
+        private let noted: (NIOWebSocketUpgradeError) -> Void
+
+        init(noted: @escaping (NIOWebSocketUpgradeError) -> Void) {
+            self.noted = noted
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            if let error = error as? NIOWebSocketUpgradeError { noted(error) }
+            context.fireErrorCaught(error)
+        }
+    }
 
 }

@@ -1,5 +1,6 @@
 """Upgrade requests a WebSocket library would never send, over raw sockets: none is upgraded
-or redirected, and a client that half-closes its socket is let go at once.
+or redirected (each gets a 4xx with the error envelope), and a client that half-closes its
+socket is let go at once.
 Arguments: port, a valid token."""
 import base64
 import json
@@ -38,12 +39,11 @@ def read_response(sock):
     return int(lines[0].split()[1]), headers, body
 
 
-# A version the hub does not speak, or no key: NIO's upgrader refuses these before the hub
-# sees them and the connection closes (a 400 when it is a later request on a kept-alive
-# connection); never a 101, never a redirect to the same URI.
+# A version the hub does not speak, or no key: 400 with the error envelope; never a 101,
+# never a redirect to the same URI.
 for version, key in (("12", True), ("13", False)):
-    status, headers, _ = read_response(handshake("/v1/ws", version=version, key=key))
-    assert status in (None, 400), (version, key, status, headers)
+    status, headers, body = read_response(handshake("/v1/ws", version=version, key=key))
+    assert status == 400 and json.loads(body)["error"]["code"] == "bad_request", (version, key, status, body)
 
 # Another path: 404 with the error envelope.
 sock = handshake("/v1/elsewhere")
