@@ -66,6 +66,9 @@ public struct HubError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The `{"code":...,"message":...}` object.
     var json: String { "{\"code\":\"\(code)\",\"message\":\(JSONText.quoted(message))}" }
 
+    /// The REST error envelope's body: `{"error":{"code","message"}}`.
+    var envelope: String { "{\"error\":\(json)}" }
+
     init(_ error: EntityError) {
         switch error.code {
         case "not_found": self = .notFound(error.message)
@@ -90,6 +93,6 @@ extension HubError: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\(json)}")))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: envelope)))
     }
 }

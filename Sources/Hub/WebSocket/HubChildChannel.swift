@@ -85,7 +85,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
             // NIO's upgrader refuses a malformed handshake (no key, a version other than 13)
             // before asking the hub; noted after it, it is answered 400 like any refusal.
             try channel.pipeline.syncOperations.addHandler(
-                HandshakeErrorCatcher { _ in
+                HandshakeErrorCatcher {
                     // A refusal of the hub's own (a token, a path) comes first and stands.
                     if handshake.value.refusal == nil {
                         handshake.value.refusal = .badRequest("a WebSocket handshake needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13")
@@ -170,7 +170,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
     /// Answers a refused upgrade with the error envelope and closes the connection.
     private static func refuse(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, _ error: HubError) async throws {
         try await http.executeThenClose { _, outbound in
-            let body = ByteBuffer(string: "{\"error\":\(error.json)}")
+            let body = ByteBuffer(string: error.envelope)
             let head = HTTPResponse(status: error.status, headerFields: [
                 .contentType: "application/json", .contentLength: String(body.readableBytes), .connection: "close",
             ])
@@ -178,48 +178,40 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// NIO upgrades only a connection's first request (a malformed first one, without
-    /// `Sec-WebSocket-Key` or with a version other than 13, is refused 400 through
-    /// ``HandshakeErrorCatcher``). An upgrade request arriving later on a kept-alive
-    /// connection is answered here: 400 naming the version the hub speaks (RFC 6455 §4.4)
-    /// when it is malformed, else a 307 to the same URI, which the client follows on a new
-    /// connection where the upgrade can happen. Both close the connection.
+    /// NIO upgrades only a connection's first request. An upgrade request arriving later on
+    /// a kept-alive connection gets a 307 to the same URI and the connection closes; the
+    /// client asks again on a new connection, where the first-request path decides (101,
+    /// or 400/401/404 with the error envelope).
     private static func redirectingLateUpgrades(_ responder: @escaping Responder) -> Responder {
         { request, writer, channel in
             guard request.headers[.upgrade]?.lowercased() == "websocket" else {
                 return try await responder(request, writer, channel)
             }
-            if request.headers[.secWebSocketVersion] != "13" || request.headers[.secWebSocketKey] == nil {
-                try await writer.writeResponse(HTTPResponse(
-                    status: .badRequest, headerFields: [.connection: "close", .secWebSocketVersion: "13", .contentLength: "0"]))
-            } else {
-                let location = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
-                try await writer.writeResponse(HTTPResponse(
-                    status: .temporaryRedirect, headerFields: [.connection: "close", .location: location, .contentLength: "0"]))
-            }
-            throw UpgradeAnswered()
+            let location = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
+            try await writer.writeResponse(HTTPResponse(
+                status: .temporaryRedirect, headerFields: [.connection: "close", .location: location, .contentLength: "0"]))
+            throw LateUpgradeRedirected()
         }
     }
 
-    /// Ends a connection whose upgrade request was answered over HTTP.
-    private struct UpgradeAnswered: Error {}
+    /// Ends a connection whose late upgrade request was redirected.
+    private struct LateUpgradeRedirected: Error {}
 
-    /// Passes a malformed handshake's error (from NIO's upgrader, which sits before it) to
-    /// `noted`, so the refusal can be answered; every event passes through unchanged. It
+    /// Calls `noted` on a malformed handshake's error (from NIO's upgrader, which sits before
+    /// it), so the refusal can be answered; every event passes through unchanged. It
     /// leaves the pipeline once the first request is settled.
     private final class HandshakeErrorCatcher: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = NIOAny
         static let name = "switchboard.handshake-errors"
-        private let noted: (NIOWebSocketUpgradeError) -> Void
+        private let noted: () -> Void
 
-        init(noted: @escaping (NIOWebSocketUpgradeError) -> Void) {
+        init(noted: @escaping () -> Void) {
             self.noted = noted
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            if let error = error as? NIOWebSocketUpgradeError { noted(error) }
+            if error is NIOWebSocketUpgradeError { noted() }
             context.fireErrorCaught(error)
         }
     }
-
 }

@@ -50,6 +50,18 @@ sock = handshake("/v1/elsewhere")
 status, headers, body = read_response(sock)
 assert status == 404 and json.loads(body)["error"]["code"] == "not_found", (status, body)
 
+# An upgrade asked for later on a kept-alive connection: a 307 to the same URI, to be
+# asked again on a new connection (NIO upgrades only a connection's first request).
+sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+status, _, _ = read_response(sock)
+assert status == 200, status
+lines = ["GET /v1/ws?x=1 HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket", "Connection: Upgrade",
+         "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + base64.b64encode(os.urandom(16)).decode()]
+sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+status, headers, _ = read_response(sock)
+assert status == 307 and headers.get("location") == "/v1/ws?x=1", (status, headers)
+
 # Upgraded, then the client shuts its sending side without a close frame: the hub closes
 # the socket at once instead of waiting for the next ping to fail.
 sock = handshake("/v1/ws")
