@@ -8,6 +8,7 @@
 #   HUB=/path/to/other/switchboard SKIP_BUILD=1 SCENARIOS=publish benchmarks/run.sh   # another build (A/B runs)
 #   benchmarks/run.sh fanout --subscribers 1000 --rate 5   # one loadgen command of your own
 #   benchmarks/run.sh notifications-email --users 1000 --recipients 100   # (with its SMTP server)
+#   KEEP_WORK=1 SCENARIOS=webhooks-drain benchmarks/run.sh   # keeps the data directories and hub logs
 #
 # Scenarios: fanout (1000 subscribers at 100 events/s, the target), fanout-25
 # (1000 subscribers at 25 events/s), fanout-small (100 subscribers at 100 events/s),
@@ -82,7 +83,7 @@ stop_hub() {
 }
 cleanup() {
     stop_hub
-    rm -rf "$WORK"
+    if [[ -n "${KEEP_WORK:-}" ]]; then echo "== kept $WORK (data directories and hub logs)"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 

@@ -180,9 +180,14 @@ extension SQLiteStore {
 
     public func webhookOutboxDepth() async throws(StoreError) -> (pending: Int, oldestCreatedMilliseconds: Int64?) {
         try await read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS pending, MIN(created_ms) AS oldest FROM webhook_messages WHERE status = 'pending'
-                """)
+            // Both from the due index alone, which holds every pending message's rowid: the
+            // oldest is the first inserted, so only its own row is read. (Taking the oldest
+            // creation time from the rows read every pending row, ~10k pages per second
+            // with 100k pending.)
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT pending, (SELECT created_ms FROM webhook_messages WHERE rowid = first) AS oldest
+                FROM (SELECT COUNT(*) AS pending, MIN(rowid) AS first FROM webhook_messages WHERE status = 'pending')
+                """))
             return (row?["pending"] ?? 0, row?["oldest"])
         }
     }

@@ -30,4 +30,30 @@ struct WebhookOutboxTests {
         #expect(due.count == 5)
         #expect(due.allSatisfy { !excluded.contains($0.message.id) && all.contains($0.message.id) })
     }
+
+    @Test func outboxDepthCountsPendingMessagesAndAgesTheOldestStillPending() async throws {
+        // Given five pending messages created at 1000, 2000, ... 5000 ms, the first delivered
+        let store = try await storeWithMessages(5)
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE webhook_messages SET created_ms = rowid * 1000")
+        }
+        let first = try #require(try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, limit: 1, excluding: []).first)
+        try await store.recordWebhookAttempts([WebhookAttemptOutcome(
+            attempt: WebhookAttemptRecord(
+                messageID: first.message.id, endpointID: "ep_1", attemptedMilliseconds: 6000, statusCode: 204,
+                durationMilliseconds: 1, error: nil, succeeded: true),
+            next: .delivered, endpoint: .healthy)])
+
+        // Then the gauges see four pending, the oldest of them created at 2000 ms
+        let depth = try await store.webhookOutboxDepth()
+        #expect(depth.pending == 4)
+        #expect(depth.oldestCreatedMilliseconds == 2000)
+    }
+
+    @Test func anEmptyOutboxHasNoOldestMessage() async throws {
+        let depth = try await SQLiteStore(path: temporaryDatabase()).webhookOutboxDepth()
+        #expect(depth.pending == 0)
+        #expect(depth.oldestCreatedMilliseconds == nil)
+    }
 }
