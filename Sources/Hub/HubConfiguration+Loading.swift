@@ -39,7 +39,7 @@ extension HubConfiguration {
     }
 
     /// Applies `SWITCHBOARD_PUBLIC_URL`, `SWITCHBOARD_HOST`, `_PORT`, `_DATA`, `_DURABILITY`, `_MAX_MESSAGE_BYTES`,
-    /// `_OUTBOUND_QUEUE_BYTES`, `_COMPRESSION`, `_WEBHOOK_RETRY_SCHEDULE`, `_WEBHOOK_ALLOW`,
+    /// `_OUTBOUND_QUEUE_BYTES`, `_PING_INTERVAL_SECONDS`, `_CLOSE_TIMEOUT_SECONDS`, `_COMPRESSION`, `_WEBHOOK_RETRY_SCHEDULE`, `_WEBHOOK_ALLOW`,
     /// `_WEBHOOK_SECRET_KEY`, `_SMTP_URL`, `_SMTP_CA_FILE`, `_EMAIL_FROM`, `_EMAIL_HTTP_URL`,
     /// `_EMAIL_HTTP_API_KEY`, `_SMS_URL`, `_SMS_ACCOUNT_SID`, `_SMS_AUTH_TOKEN`, `_SMS_FROM`,
     /// `_PUSH_URL`, `_PUSH_PROJECT`, `_PUSH_ACCESS_TOKEN`, `_ASSISTANT_URL`, `_ASSISTANT_MODEL`,
@@ -56,6 +56,8 @@ extension HubConfiguration {
         if let data = environment["SWITCHBOARD_DATA"] { self.dataDirectory = data }
         if let bytes = try integer("SWITCHBOARD_MAX_MESSAGE_BYTES") { self.maxMessageBytes = bytes }
         if let bytes = try integer("SWITCHBOARD_OUTBOUND_QUEUE_BYTES") { self.outboundQueueBytes = bytes }
+        if let seconds = try integer("SWITCHBOARD_PING_INTERVAL_SECONDS") { self.pingIntervalSeconds = seconds }
+        if let seconds = try integer("SWITCHBOARD_CLOSE_TIMEOUT_SECONDS") { self.closeTimeoutSeconds = seconds }
         if let text = environment["SWITCHBOARD_DURABILITY"] {
             guard let durability = SQLiteStore.Durability(rawValue: text) else {
                 throw .badRequest("SWITCHBOARD_DURABILITY must be full or normal")

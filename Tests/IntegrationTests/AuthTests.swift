@@ -23,6 +23,13 @@ struct AuthTests {
         }
     }
 
+    @Test func aSilentClientIsPingedThenClosedAndAnAnsweringOneStays() async throws {
+        try await withHub({ $0.pingIntervalSeconds = 1; $0.closeTimeoutSeconds = 1 }) { hub in
+            let result = try await runPython("silent_clients.py", [String(hub.port), try await hub.token("svc", [.service])])
+            #expect(result.status == 0, "\(result.output)")
+        }
+    }
+
     @Test func expiredAndForeignTokensAreRefused() async throws {
         try await withHub { hub in
             let expired = try await hub.token("u1", [.admin], ttl: -10)

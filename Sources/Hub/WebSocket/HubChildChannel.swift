@@ -49,7 +49,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
     init(hub: HubContext, responder: @escaping Responder) {
         self.hub = hub
         self.responder = Self.redirectingLateUpgrades(responder)
-        self.settings = SocketHandler.Settings(maxMessageBytes: Connection.maxMessageSize(hub.configuration))
+        self.settings = SocketHandler.Settings(hub.configuration)
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {

@@ -34,11 +34,18 @@ final class SocketHandler: ChannelDuplexHandler {
         /// `too_large`); larger ones close with 1009.
         var maxMessageBytes: Int
         /// How often an idle client is pinged; one that stays silent for a whole period is closed.
-        var pingPeriod: TimeAmount = .seconds(30)
+        var pingPeriod: TimeAmount
         /// How long the client has to answer the hub's close frame.
-        var closeTimeout: TimeAmount = .seconds(5)
+        var closeTimeout: TimeAmount
         /// Messages received and not yet performed before the socket stops being read.
         var maxPendingMessages = 16
+
+        /// The settings `configuration` asks for; periods under a second are raised to one.
+        init(_ configuration: HubConfiguration) {
+            maxMessageBytes = Connection.maxMessageSize(configuration)
+            pingPeriod = .seconds(Int64(max(1, configuration.pingIntervalSeconds)))
+            closeTimeout = .seconds(Int64(max(1, configuration.closeTimeoutSeconds)))
+        }
     }
 
     private enum Received {
