@@ -49,6 +49,30 @@ struct ProcessTests {
         #expect(try await exit.value == 0)
     }
 
+    @Test func sigtermIsNotHeldByAConnectionThatNeverSentARequest() async throws {
+        let hub = try await HubProcess.start(dataDirectory: TestHub.temporaryDirectory())
+        let silent = try connectedSocket(port: hub.port)
+        defer { close(silent) }
+        // Connections are accepted in order: once this is answered, the hub holds the silent one.
+        let health = try await http(.GET, hub.baseURL + "/healthz")
+        #expect(health.status == 200)
+        #expect(try await hub.stop(signal: SIGTERM) == 0)
+    }
+
+    /// A TCP connection to the hub on 127.0.0.1 that sends nothing.
+    private func connectedSocket(port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard descriptor >= 0, connected == 0 else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
+        return descriptor
+    }
+
     @Test func tokensAreNotMintedForADirectoryWithoutAHub() async throws {
         let empty = TestHub.temporaryDirectory() + "/nothing-here"
         await #expect(throws: TestFailure.self) {

@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
+import ServiceLifecycle
 
 /// The hub's HTTP/1 connections: requests go to the Hummingbird router, and an upgrade of
 /// `/v1/ws` becomes a ``SocketHandler`` on the connection's own NIO pipeline.
@@ -98,7 +99,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
 
     func handle(value: Value, logger: Logger) async {
         do {
-            switch try await value.upgrade.get() {
+            switch try await Self.firstRequest(of: value) {
             case .webSocket:
                 return  // the SocketHandler serves the connection; no task waits for it
             case .http(let http):
@@ -108,6 +109,22 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
             }
         } catch {
             logger.debug("connection ended before its first request was served", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// How the connection's first request settles. Until one arrives the connection holds
+    /// nothing, so a graceful shutdown closes it rather than waiting: a client that connects
+    /// and never sends a request would otherwise hold the drain (and the exit) forever. A
+    /// request's head that has only partly arrived is dropped with it, as an idle keep-alive
+    /// connection's next request would be.
+    private static func firstRequest(of value: Value) async throws -> Upgrade {
+        let loop = value.channel.eventLoop
+        let settled = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: loop)
+        value.upgrade.whenComplete { _ in settled.value = true }  // on `loop`, the future's
+        return try await withGracefulShutdownHandler {
+            try await value.upgrade.get()
+        } onGracefulShutdown: {
+            loop.execute { if !settled.value { value.channel.close(promise: nil) } }
         }
     }
 
