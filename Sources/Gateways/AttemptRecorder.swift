@@ -10,8 +10,9 @@ import Synchronization
 /// index), so one of two outcomes costs nearly what one of a hundred does. Measured in the
 /// webhook drain: ~1 page write less per delivery.
 ///
-/// A delivery waits until its outcome is committed before it frees its slot, so the next
-/// poll never sees a message as still due once its success was known.
+/// A delivery frees its slot once the endpoint has answered, but its message stays out of
+/// due reads until the outcome is committed (``WebhookDispatcher``), so the next poll never
+/// sees a message as still due once its success was known.
 final class AttemptRecorder: Sendable {
     private typealias Waiter = (outcome: WebhookAttemptOutcome, done: CheckedContinuation<Bool, Never>)
 

@@ -43,11 +43,11 @@ public struct HubConfiguration: Sendable, Codable {
     /// Seconds to wait for clients to close during shutdown (default 5).
     public var shutdownGraceSeconds: Int = 5
     /// Seconds between the server's pings to a WebSocket client; one silent (no frame at all)
-    /// for a whole interval is closed with 1001 (default 30, at least 1). Keep it under the
-    /// idle timeout of any proxy in front of the hub.
+    /// since the previous ping is closed with 1001 (default 30, from 1 to 86,400). Keep it
+    /// under the idle timeout of any proxy in front of the hub.
     public var pingIntervalSeconds: Int = 30
     /// Seconds a WebSocket client has to answer the hub's close frame before the socket is
-    /// closed under it (default 5, at least 1).
+    /// closed under it (default 5, from 1 to 86,400).
     public var closeTimeoutSeconds: Int = 5
     /// Webhook delivery settings.
     public var webhooks = WebhookConfiguration()

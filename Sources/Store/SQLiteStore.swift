@@ -38,8 +38,9 @@ public struct SQLiteStore: EventStore, WebhookStore {
             // and sets `synchronous = NORMAL` as it does, which would undo FULL.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-                // The writer's page cache outlives its transactions (no other connection
-                // writes), so it is worth keeping large: with SQLite's 2 MiB default, recording
+                // The writer's page cache outlives its transactions (the hub's only writer;
+                // a write from another process, e.g. `keys create`, just drops it), so it is
+                // worth keeping large: with SQLite's 2 MiB default, recording
                 // webhook outcomes re-read ~3 pages per delivery from the file. Readers keep the
                 // default, since a reader's cache is dropped whenever the database has changed.
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")

@@ -62,6 +62,7 @@ struct ProcessTests {
     /// A TCP connection to the hub on 127.0.0.1 that sends nothing.
     private func connectedSocket(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("cannot open a socket") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -69,7 +70,10 @@ struct ProcessTests {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard descriptor >= 0, connected == 0 else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
+        guard connected == 0 else {
+            close(descriptor)
+            throw TestFailure("cannot connect to 127.0.0.1:\(port)")
+        }
         return descriptor
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import Store
 import Testing
 
@@ -49,6 +50,16 @@ struct WebhookOutboxTests {
         let depth = try await store.webhookOutboxDepth()
         #expect(depth.pending == 4)
         #expect(depth.oldestCreatedMilliseconds == 2000)
+    }
+
+    @Test func outboxDepthReadsTheDueIndexNotEveryPendingRow() async throws {
+        let store = try await storeWithMessages(3)
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT COUNT(*), MIN(rowid) FROM webhook_messages WHERE status = 'pending'
+                """).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+        #expect(plan.contains("USING INDEX webhook_messages_due"), "\(plan)")
     }
 
     @Test func anEmptyOutboxHasNoOldestMessage() async throws {

@@ -112,11 +112,15 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// How the connection's first request settles. Until one arrives the connection holds
+    /// How the connection's first request settles. Until it has, the connection holds
     /// nothing, so a graceful shutdown closes it rather than waiting: a client that connects
     /// and never sends a request would otherwise hold the drain (and the exit) forever. A
-    /// request's head that has only partly arrived is dropped with it, as an idle keep-alive
-    /// connection's next request would be.
+    /// request's head that has only partly arrived is dropped with it, and so is an upgrade
+    /// still waiting for its token check (it would be refused with 1001 anyway).
+    ///
+    /// Hummingbird's own quiesce event may reach the pipeline before the HTTP handlers that
+    /// act on it exist; a connection whose first request settled in that gap is sent the
+    /// event again, so a keep-alive connection is still closed once idle.
     private static func firstRequest(of value: Value) async throws -> Upgrade {
         let loop = value.channel.eventLoop
         let settled = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: loop)
@@ -124,7 +128,13 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
         return try await withGracefulShutdownHandler {
             try await value.upgrade.get()
         } onGracefulShutdown: {
-            loop.execute { if !settled.value { value.channel.close(promise: nil) } }
+            loop.execute {
+                if settled.value {
+                    value.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+                } else {
+                    value.channel.close(promise: nil)
+                }
+            }
         }
     }
 

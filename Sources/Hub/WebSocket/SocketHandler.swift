@@ -40,11 +40,11 @@ final class SocketHandler: ChannelDuplexHandler {
         /// Messages received and not yet performed before the socket stops being read.
         var maxPendingMessages = 16
 
-        /// The settings `configuration` asks for; periods under a second are raised to one.
+        /// The settings `configuration` asks for; periods are held between a second and a day.
         init(_ configuration: HubConfiguration) {
             maxMessageBytes = Connection.maxMessageSize(configuration)
-            pingPeriod = .seconds(Int64(max(1, configuration.pingIntervalSeconds)))
-            closeTimeout = .seconds(Int64(max(1, configuration.closeTimeoutSeconds)))
+            pingPeriod = .seconds(Int64(min(max(1, configuration.pingIntervalSeconds), 86_400)))
+            closeTimeout = .seconds(Int64(min(max(1, configuration.closeTimeoutSeconds), 86_400)))
         }
     }
 

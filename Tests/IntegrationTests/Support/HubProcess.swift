@@ -39,7 +39,10 @@ final class HubProcess: Sendable {
         kill(process.processIdentifier, signal)
         let deadline = ContinuousClock.now + .seconds(30)
         while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw TestFailure("switchboard did not exit") }
+            guard ContinuousClock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)  // not left running after the failed test
+                throw TestFailure("switchboard did not exit")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         return process.terminationStatus
