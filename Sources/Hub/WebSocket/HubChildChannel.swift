@@ -6,7 +6,6 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
-import ServiceLifecycle
 
 /// The hub's HTTP/1 connections: requests go to the Hummingbird router, and an upgrade of
 /// `/v1/ws` becomes a ``SocketHandler`` on the connection's own NIO pipeline.
@@ -61,7 +60,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
                 shouldUpgrade: { channel, head in self.shouldUpgrade(head, on: channel, handshake: handshake) },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
-                        channel.pipeline.removeHandler(name: HandshakeErrorCatcher.name, promise: nil)
+                        channel.pipeline.removeHandler(name: FirstRequestGuard.name, promise: nil)
                         try self.startConnection(on: channel, handshake.value)
                         return .webSocket
                     }
@@ -70,7 +69,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        channel.pipeline.removeHandler(name: HandshakeErrorCatcher.name, promise: nil)
+                        channel.pipeline.removeHandler(name: FirstRequestGuard.name, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
@@ -85,21 +84,22 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
             let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             // NIO's upgrader refuses a malformed handshake (no key, a version other than 13)
             // before asking the hub; noted after it, it is answered 400 like any refusal.
+            // Until the first request settles, a shutdown closes the connection.
             try channel.pipeline.syncOperations.addHandler(
-                HandshakeErrorCatcher {
+                FirstRequestGuard {
                     // A refusal of the hub's own (a token, a path) comes first and stands.
                     if handshake.value.refusal == nil {
                         handshake.value.refusal = .badRequest("a WebSocket handshake needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13")
                     }
                 },
-                name: HandshakeErrorCatcher.name)
+                name: FirstRequestGuard.name)
             return Value(upgrade: upgrade, channel: channel)
         }
     }
 
     func handle(value: Value, logger: Logger) async {
         do {
-            switch try await Self.firstRequest(of: value) {
+            switch try await value.upgrade.get() {
             case .webSocket:
                 return  // the SocketHandler serves the connection; no task waits for it
             case .http(let http):
@@ -109,32 +109,6 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
             }
         } catch {
             logger.debug("connection ended before its first request was served", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// How the connection's first request settles. Until it has, the connection holds
-    /// nothing, so a graceful shutdown closes it rather than waiting: a client that connects
-    /// and never sends a request would otherwise hold the drain (and the exit) forever. A
-    /// request's head that has only partly arrived is dropped with it, and so is an upgrade
-    /// still waiting for its token check (it would be refused with 1001 anyway).
-    ///
-    /// Hummingbird's own quiesce event may reach the pipeline before the HTTP handlers that
-    /// act on it exist; a connection whose first request settled in that gap is sent the
-    /// event again, so a keep-alive connection is still closed once idle.
-    private static func firstRequest(of value: Value) async throws -> Upgrade {
-        let loop = value.channel.eventLoop
-        let settled = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: loop)
-        value.upgrade.whenComplete { _ in settled.value = true }  // on `loop`, the future's
-        return try await withGracefulShutdownHandler {
-            try await value.upgrade.get()
-        } onGracefulShutdown: {
-            loop.execute {
-                if settled.value {
-                    value.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-                } else {
-                    value.channel.close(promise: nil)
-                }
-            }
         }
     }
 
@@ -224,10 +198,16 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
     /// Ends a connection whose late upgrade request was redirected.
     private struct LateUpgradeRedirected: Error {}
 
-    /// Calls `noted` on a malformed handshake's error (from NIO's upgrader, which sits before
-    /// it), so the refusal can be answered; every event passes through unchanged. It
-    /// leaves the pipeline once the first request is settled.
-    private final class HandshakeErrorCatcher: ChannelInboundHandler, RemovableChannelHandler {
+    /// Watches a connection until its first request settles, then leaves the pipeline (the
+    /// HTTP or WebSocket handlers take over, shutdown included):
+    /// - calls `noted` on a malformed handshake's error (from NIO's upgrader, which sits
+    ///   before it), so the refusal can be answered;
+    /// - closes the connection when the server quiesces: until its first request settles it
+    ///   holds nothing, and a client that connected and never sent one would otherwise hold
+    ///   the drain (and the exit) forever. A request's head that has only partly arrived is
+    ///   dropped with it, and so is an upgrade still waiting for its token check (it would be
+    ///   refused with 1001 anyway).
+    private final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = NIOAny
         static let name = "switchboard.handshake-errors"
         private let noted: () -> Void
@@ -239,6 +219,14 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
             if error is NIOWebSocketUpgradeError { noted() }
             context.fireErrorCaught(error)
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is ChannelShouldQuiesceEvent {
+                context.close(promise: nil)
+            } else {
+                context.fireUserInboundEventTriggered(event)
+            }
         }
     }
 }
