@@ -13,16 +13,17 @@ public struct TopicName: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a topic name; nil when it is not valid.
     public init?(_ rawValue: String) {
-        guard rawValue.utf8.count <= 161, let colon = rawValue.firstIndex(of: ":") else { return nil }
+        // Bytes, not characters: searching by `Character` segments graphemes, a cost on every frame.
+        guard rawValue.utf8.count <= 161, let colon = rawValue.utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         let namespace = rawValue[..<colon]
-        let id = rawValue[rawValue.index(after: colon)...]
+        let id = rawValue.utf8[rawValue.utf8.index(after: colon)...]
         guard Self.isValidNamespace(namespace),
-              (1...128).contains(id.utf8.count),
-              id.utf8.allSatisfy(Self.isIDByte)
+              (1...128).contains(id.count),
+              id.allSatisfy(Self.isIDByte)
         else { return nil }
         self.rawValue = rawValue
         self.namespace = String(namespace)
-        self.id = String(id)
+        self.id = String(Substring(id))
     }
 
     public var description: String { rawValue }

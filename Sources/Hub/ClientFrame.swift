@@ -33,9 +33,9 @@ struct ClientFrame: Sendable, Equatable {
     var operation: Operation
 
     static func parse(_ text: String) -> Result<ClientFrame, Rejection> {
-        let value: JSONValue
+        let value: JSONValue, data: String?
         do {
-            value = try JSONParser.parse(text)
+            (value, data) = try JSONParser.parse(text, keepingTextOf: "data")
         } catch {
             return .failure(Rejection(id: nil, error: .badRequest("the frame is not valid JSON")))
         }
@@ -49,7 +49,7 @@ struct ClientFrame: Sendable, Equatable {
         default: return .failure(Rejection(id: nil, error: .badRequest("id must be an integer or a string")))
         }
         do throws(HubError) {
-            let operation = try operation(from: FieldReader(fields: fields))
+            let operation = try operation(from: FieldReader(fields: fields), data: data ?? "null")
             if id == nil, case .subscribe(_, since: .some) = operation {
                 // The recovered events travel in the reply, which only a frame with an id gets.
                 throw .badRequest("a subscribe with since needs an id")
@@ -69,7 +69,8 @@ struct ClientFrame: Sendable, Equatable {
         }
     }
 
-    private static func operation(from fields: FieldReader) throws(HubError) -> Operation {
+    /// The operation a frame's fields ask for; `data` is the text of its `data` member.
+    private static func operation(from fields: FieldReader, data: String) throws(HubError) -> Operation {
         guard let op = try fields.string("op") else { throw .badRequest("op is required") }
         switch op {
         case "subscribe":
@@ -85,7 +86,7 @@ struct ClientFrame: Sendable, Equatable {
                 throw .badRequest("key must be 1 to \(maxNameLength) bytes")
             }
             return .publish(
-                try fields.topic(), name: name, data: (fields.fields["data"] ?? .null).text, key: key,
+                try fields.topic(), name: name, data: data, key: key,
                 audience: try fields.audience())
         case "history":
             let limit = try fields.integer("limit") ?? 100

@@ -13,18 +13,51 @@ struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// The top-level member whose text is kept, and where its value was found.
+    private let keptMember: String?
+    private var keptRange: Range<Int>?
 
-    private init(_ bytes: [UInt8]) {
-        self.bytes = bytes
+    private init(_ text: String, keeping member: String?) {
+        bytes = Array(text.utf8)
+        keptMember = member
     }
 
     /// Parses one JSON value, allowing only white space around it.
     static func parse(_ text: String) throws(Invalid) -> JSONValue {
-        var parser = JSONParser(Array(text.utf8))
+        try parse(text, keepingTextOf: nil).value
+    }
+
+    /// Parses one JSON value and returns, beside it, the text of the top-level object's
+    /// member `member` as the client wrote it, minus insignificant white space (nil when
+    /// there is no such member; the last one when it repeats).
+    ///
+    /// A published event's `data` is stored this way: its key order and number spellings
+    /// (such as integers past 64 bits) are the sender's, and it is not written out again.
+    static func parse(_ text: String, keepingTextOf member: String?) throws(Invalid) -> (value: JSONValue, memberText: String?) {
+        var parser = JSONParser(text, keeping: member)
         let value = try parser.value()
         parser.skipWhitespace()
         guard parser.index == parser.bytes.count else { throw Invalid() }
-        return value
+        return (value, parser.keptRange.map { Self.compact(parser.bytes[$0]) })
+    }
+
+    /// Valid JSON text without the white space outside its strings.
+    private static func compact(_ text: ArraySlice<UInt8>) -> String {
+        guard text.contains(where: isWhitespace) else { return String(decoding: text, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var inString = false, escaped = false
+        for byte in text {
+            switch (inString, byte) {
+            case (true, _) where escaped: escaped = false
+            case (true, UInt8(ascii: "\\")): escaped = true
+            case (_, UInt8(ascii: "\"")): inString.toggle()
+            case (false, _) where isWhitespace(byte): continue
+            default: break
+            }
+            out.append(byte)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private mutating func value() throws(Invalid) -> JSONValue {
@@ -53,7 +86,10 @@ struct JSONParser {
             let key = try string()
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw Invalid() }
+            skipWhitespace()
+            let start = index
             members[key] = try value()
+            if depth == 1, key == keptMember { keptRange = start..<index }
             skipWhitespace()
         } while consume(UInt8(ascii: ","))
         guard consume(UInt8(ascii: "}")) else { throw Invalid() }
@@ -77,7 +113,14 @@ struct JSONParser {
     /// Reads a string starting at its opening quote.
     private mutating func string() throws(Invalid) -> String {
         index += 1
-        var out: [UInt8] = []
+        // Most strings have no escapes: then they are the bytes up to the closing quote.
+        let start = index
+        while let byte = peek(), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
+        if peek() == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: bytes[start..<index - 1], as: UTF8.self)
+        }
+        var out = Array(bytes[start..<index])
         while let byte = peek() {
             index += 1
             switch byte {
@@ -194,7 +237,11 @@ struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while let byte = peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+        while let byte = peek(), Self.isWhitespace(byte) { index += 1 }
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {

@@ -48,7 +48,7 @@ struct RESTRoutes {
     private func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let principal = try await authenticate(request)
         let topic = try topic(context)
-        let body = try await jsonBody(request)
+        let (body, data) = try await jsonBody(request, keepingTextOf: "data")
         let audience: EventAudience
         switch body["audience"] {
         case nil: audience = .everyone
@@ -62,7 +62,7 @@ struct RESTRoutes {
         }
         let key = try idempotencyKey(request)
         let outcome = try await hub.publish(
-            topic, name: name, data: (body["data"] ?? .null).text, key: key, audience: audience, by: principal)
+            topic, name: name, data: data ?? "null", key: key, audience: audience, by: principal)
         var response = json(.created, "{\"offset\":\(outcome.event.offset),\"epoch\":\(JSONText.quoted(outcome.event.epoch))}")
         if outcome.isDuplicate { response.headers[.idempotentReplayed] = "true" }
         return response
@@ -140,13 +140,19 @@ struct RESTRoutes {
     }
 
     func jsonBody(_ request: Request) async throws -> JSONValue {
+        try await jsonBody(request, keepingTextOf: nil).body
+    }
+
+    /// The body as a JSON object, and the text of its member `member` as sent (see
+    /// ``JSONParser/parse(_:keepingTextOf:)``).
+    func jsonBody(_ request: Request, keepingTextOf member: String?) async throws -> (body: JSONValue, memberText: String?) {
         var request = request
         let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
-        guard let value = try? JSONParser.parse(String(buffer: buffer)) else {
+        guard let parsed = try? JSONParser.parse(String(buffer: buffer), keepingTextOf: member) else {
             throw HubError.badRequest("the body is not valid JSON")
         }
-        guard case .object = value else { throw HubError.invalid("the body must be a JSON object") }
-        return value
+        guard case .object = parsed.value else { throw HubError.invalid("the body must be a JSON object") }
+        return (parsed.value, parsed.memberText)
     }
 
     /// The body decoded as `T` with snake-case keys; `invalid` says what was expected.

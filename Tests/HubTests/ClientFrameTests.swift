@@ -13,7 +13,7 @@ struct ClientFrameTests {
              .subscribe(TopicName("chat:1")!, since: TopicPosition(epoch: "e", offset: 4))),
             (#"{"op":"unsubscribe","topic":"chat:1"}"#, .unsubscribe(TopicName("chat:1")!)),
             (#"{"op":"publish","topic":"chat:1","name":"m","data":{"b":[1,2.5,null],"a":"x"},"key":"k"}"#,
-             .publish(TopicName("chat:1")!, name: "m", data: #"{"a":"x","b":[1,2.5,null]}"#, key: "k", audience: .everyone)),
+             .publish(TopicName("chat:1")!, name: "m", data: #"{"b":[1,2.5,null],"a":"x"}"#, key: "k", audience: .everyone)),
             (#"{"op":"publish","topic":"chat:1","name":"note","audience":"staff"}"#,
              .publish(TopicName("chat:1")!, name: "note", data: "null", key: nil, audience: .staff)),
             (#"{"op":"history","topic":"chat:1","limit":5}"#, .history(TopicName("chat:1")!, since: nil, limit: 5)),
@@ -33,6 +33,12 @@ struct ClientFrameTests {
         }
         #expect(rejection.id == .string("a7"))
         #expect(rejection.error.code == "bad_request")
+    }
+
+    @Test func publishDataIsKeptAsSentWithoutWhiteSpace() throws {
+        let frame = try ClientFrame.parse(#"{"op":"publish","topic":"chat:1","name":"m","data": { "z" : 18446744073709551616, "a" : "two  words\" " } }"#).get()
+        #expect(frame.operation == .publish(
+            TopicName("chat:1")!, name: "m", data: #"{"z":18446744073709551616,"a":"two  words\" "}"#, key: nil, audience: .everyone))
     }
 
     @Test func publishDataDefaultsToNull() throws {

@@ -16,6 +16,15 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(text).text == expected.text)
     }
 
+    @Test func keepsTheTextOfOneTopLevelMemberOnly() throws {
+        let text = #"{"data":1,"inner":{"data":[2]},"data" : [ "x y" , {"k" :3} ] }"#
+        let parsed = try JSONParser.parse(text, keepingTextOf: "data")
+        #expect(parsed.memberText == #"["x y",{"k":3}]"#)
+        #expect(parsed.value == (try JSONParser.parse(text)))
+        #expect(try JSONParser.parse(#"{"other":1}"#, keepingTextOf: "data").memberText == nil)
+        #expect(try JSONParser.parse(#"["data"]"#, keepingTextOf: "data").memberText == nil)
+    }
+
     @Test func exponentsAndFractionsAreNumbersAndPlainDigitsIntegers() throws {
         #expect(try JSONParser.parse("[1E3,-0.25e2,7]") == .array([.number(1000), .number(-25), .integer(7)]))
     }
