@@ -13,11 +13,17 @@ import Synchronization
 /// A delivery frees its slot once the endpoint has answered, but its message stays out of
 /// due reads until the outcome is committed (``WebhookDispatcher``), so the next poll never
 /// sees a message as still due once its success was known.
+///
+/// Handing an outcome over never waits: ``record(_:)`` queues it, and the owner learns the
+/// fate of a whole batch at once from `onRecorded`, called on the recorder's loop. So a
+/// delivery ends when its endpoint answers, with no task resumed per outcome afterwards.
 final class AttemptRecorder: Sendable {
-    private typealias Waiter = (outcome: WebhookAttemptOutcome, done: CheckedContinuation<Bool, Never>)
+    /// Told, once per batch, which outcomes were written (`true`) or could not be (`false`:
+    /// their messages stay due and are attempted again).
+    typealias RecordedHandler = @Sendable (_ outcomes: [WebhookAttemptOutcome], _ stored: Bool) -> Void
 
     private struct State {
-        var waiting: [Waiter] = []
+        var waiting: [WebhookAttemptOutcome] = []
         var flusher: CheckedContinuation<Void, Never>?
         var isFinished = false
     }
@@ -25,45 +31,40 @@ final class AttemptRecorder: Sendable {
     private let store: any WebhookStore
     private let logger: Logger
     private let linger: Duration
+    private let onRecorded: RecordedHandler
     private let state = Mutex(State())
 
     /// A recorder writing to `store`; a batch waits `linger` after its first outcome for
     /// others to join it.
-    init(store: any WebhookStore, logger: Logger, linger: Duration = .milliseconds(5)) {
+    init(store: any WebhookStore, logger: Logger, linger: Duration = .milliseconds(5), onRecorded: @escaping RecordedHandler) {
         self.store = store
         self.logger = logger
         self.linger = linger
+        self.onRecorded = onRecorded
     }
 
-    /// Records an outcome; returns false when it could not be stored (the message then stays
-    /// due and is attempted again).
-    func record(_ outcome: WebhookAttemptOutcome) async -> Bool {
-        await withCheckedContinuation { done in
-            let (accepted, flusher) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                guard !state.isFinished else { return (false, nil) }
-                state.waiting.append((outcome, done))
-                defer { state.flusher = nil }
-                return (true, state.flusher)
-            }
-            if !accepted { done.resume(returning: false) }
-            flusher?.resume()
+    /// Queues an outcome for the next batch (after ``finish()``: reports it at once as not stored).
+    func record(_ outcome: WebhookAttemptOutcome) {
+        let (accepted, flusher) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard !state.isFinished else { return (false, nil) }
+            state.waiting.append(outcome)
+            defer { state.flusher = nil }
+            return (true, state.flusher)
         }
+        if !accepted { onRecorded([outcome], false) }
+        flusher?.resume()
     }
 
     /// Flushes until ``finish()``, then flushes what is left.
     func run() async {
-        while true {
-            let batch = await nextBatch()
-            guard let batch else { return }
-            let stored: Bool
+        while let batch = await nextBatch() {
             do {
-                try await store.recordWebhookAttempts(batch.map(\.outcome))
-                stored = true
+                try await store.recordWebhookAttempts(batch)
+                onRecorded(batch, true)
             } catch {
                 logger.error("cannot record webhook attempts", metadata: ["sb.count": "\(batch.count)"])
-                stored = false
+                onRecorded(batch, false)
             }
-            for waiter in batch { waiter.done.resume(returning: stored) }
         }
     }
 
@@ -79,7 +80,7 @@ final class AttemptRecorder: Sendable {
 
     /// The outcomes given since the last batch, once there is one and the linger is over
     /// (at once when finishing); nil when finished with nothing left.
-    private func nextBatch() async -> [Waiter]? {
+    private func nextBatch() async -> [WebhookAttemptOutcome]? {
         while true {
             let (hasWaiting, isFinished) = state.withLock { (!$0.waiting.isEmpty, $0.isFinished) }
             if hasWaiting {

@@ -28,7 +28,18 @@ public final class WebhookDispatcher: Service, Sendable {
         var drained: Set<String> = []
         /// Where the next round starts in `endpoints`, so slots are shared out fairly.
         var rotation = 0
+        /// Set by the poll timer: the next round refreshes the endpoints and asks every one.
+        var isTickDue = true
+        /// Endpoints disabled by recorded outcomes, with why, not yet announced.
+        var disabled: [(endpoint: String, reason: String)] = []
         var isStopping = false
+
+        /// Whether ``due(isTick:)`` asks an endpoint with `busy` attempts in flight for more
+        /// between ticks: when none is busy, or once half its slots are free, so a backlog is
+        /// read in batches rather than one query per finished attempt.
+        static func asksBetweenTicks(busy: Int, limit: Int) -> Bool {
+            busy == 0 || (limit - busy) * 2 >= limit
+        }
     }
 
     private let store: any WebhookStore
@@ -76,11 +87,12 @@ public final class WebhookDispatcher: Service, Sendable {
         configuration.http1_1ConnectionDebugInitializer = FlushCoalescingHandler.install(on:)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let sender = WebhookSender(client: client, targets: targets, settings: settings)
-        let recorder = AttemptRecorder(store: store, logger: logger)
-        let ticker = Task { [wake] in
+        let recorder = AttemptRecorder(store: store, logger: logger) { self.recorded($0, stored: $1) }
+        let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.pollInterval)
-                wake.yield()
+                self.state.withLock { $0.isTickDue = true }
+                self.wake.yield()
             }
         }
         await withGracefulShutdownHandler {
@@ -88,12 +100,13 @@ public final class WebhookDispatcher: Service, Sendable {
                 group.addTask { await recorder.run() }
                 await withDiscardingTaskGroup { deliveries in
                     var housekeeping = ContinuousClock.now
-                    var refresh = ContinuousClock.now
                     for await _ in wakeUps {
                         if state.withLock({ $0.isStopping }) { break }
-                        let isTick = ContinuousClock.now >= refresh
+                        let isTick = state.withLock { state in
+                            defer { state.isTickDue = false }
+                            return state.isTickDue
+                        }
                         if isTick {
-                            refresh = ContinuousClock.now + Self.pollInterval
                             await refreshEndpoints()
                         }
                         for delivery in await due(isTick: isTick) {
@@ -103,10 +116,12 @@ public final class WebhookDispatcher: Service, Sendable {
                             housekeeping = ContinuousClock.now + .seconds(1)
                             await keepHouse()
                         }
+                        await announceDisabled()
                     }
                 }
                 recorder.finish()
             }
+            await announceDisabled()
         } onGracefulShutdown: {
             self.state.withLock { $0.isStopping = true }
             self.wake.yield()
@@ -133,8 +148,7 @@ public final class WebhookDispatcher: Service, Sendable {
     /// Due messages that fit the free slots, now counted as in flight. Each endpoint with
     /// room is asked for at most its room, so one endpoint's backlog never fills the slots
     /// of the others, and no query reads more than the rows it may start. A busy endpoint
-    /// is asked again only once half its slots are free (or on the next tick), so a
-    /// backlog is read in batches rather than one query per finished attempt.
+    /// is asked again only once half its slots are free (or on the next tick).
     private func due(isTick: Bool) async -> [WebhookDelivery] {
         let asks = state.withLock { state -> [(endpoint: String, room: Int, inFlight: Set<String>)] in
             var free = settings.maxConcurrentDeliveries - state.inFlightCount
@@ -145,7 +159,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 let inFlight = state.inFlight[endpoint] ?? []
                 let room = min(free, settings.maxConcurrentPerEndpoint - inFlight.count)
                 guard room > 0, !state.drained.contains(endpoint) else { continue }
-                guard isTick || inFlight.isEmpty || room * 2 >= settings.maxConcurrentPerEndpoint else { continue }
+                guard isTick || State.asksBetweenTicks(busy: inFlight.count, limit: settings.maxConcurrentPerEndpoint) else { continue }
                 asks.append((endpoint, room, inFlight.union(state.recording[endpoint] ?? [])))
                 free -= room
             }
@@ -186,20 +200,52 @@ public final class WebhookDispatcher: Service, Sendable {
         // The slot is free once the endpoint answered: recording (batched, one sync for
         // many) must not hold the endpoint's concurrency. The message stays excluded from
         // due reads until its outcome is committed, so it is never attempted twice.
-        state.withLock { state in
+        let wakes = state.withLock { state in
+            let wasFull = state.inFlightCount >= settings.maxConcurrentDeliveries
             if state.inFlight[endpoint]?.remove(message) != nil { state.inFlightCount -= 1 }
             if state.inFlight[endpoint]?.isEmpty == true { state.inFlight[endpoint] = nil }
             state.recording[endpoint, default: []].insert(message)
+            // The loop is woken only when the freed slot lets `due` start something: other
+            // endpoints were waiting for an overall slot, or this one is asked again. Not on
+            // each answer: while half an endpoint's slots are busy, `due` would start nothing.
+            let busy = state.inFlight[endpoint]?.count ?? 0
+            return wasFull || (State.asksBetweenTicks(busy: busy, limit: settings.maxConcurrentPerEndpoint) && !state.drained.contains(endpoint))
         }
-        wake.yield()
-        let recorded = await recorder.record(outcome)
-        state.withLock { state in
-            state.recording[endpoint]?.remove(message)
-            if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
+        if wakes { wake.yield() }
+        recorder.record(outcome)
+    }
+
+    /// A batch of outcomes was written (or could not be, and its messages are due again):
+    /// they may be read again, and endpoints they disabled are announced by the loop.
+    private func recorded(_ outcomes: [WebhookAttemptOutcome], stored: Bool) {
+        let announce = state.withLock { state in
+            for outcome in outcomes {
+                let endpoint = outcome.attempt.endpointID
+                state.recording[endpoint]?.remove(outcome.attempt.messageID)
+                if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
+                if stored, case .disable(let reason) = outcome.endpoint, !state.disabled.contains(where: { $0.endpoint == endpoint }) {
+                    state.disabled.append((endpoint, reason))
+                }
+            }
+            return !state.disabled.isEmpty
         }
-        if recorded, case .disable(let reason) = outcome.endpoint {
-            logger.warning("webhook endpoint disabled", metadata: ["sb.endpoint": "\(delivery.endpoint.id)", "sb.reason": "\(reason)"])
-            await onEndpointDisabled(delivery.endpoint, reason)
+        if announce { wake.yield() }
+    }
+
+    /// Tells `onEndpointDisabled` of the endpoints disabled since the last call.
+    private func announceDisabled() async {
+        let disabled = state.withLock { state in
+            defer { state.disabled = [] }
+            return state.disabled
+        }
+        for (id, reason) in disabled {
+            logger.warning("webhook endpoint disabled", metadata: ["sb.endpoint": "\(id)", "sb.reason": "\(reason)"])
+            do {
+                guard let endpoint = try await store.webhookEndpoint(id: id) else { continue }
+                await onEndpointDisabled(endpoint, reason)
+            } catch {
+                logger.error("cannot read a disabled webhook endpoint", metadata: ["sb.endpoint": "\(id)"])
+            }
         }
     }
 
