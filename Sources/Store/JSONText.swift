@@ -9,6 +9,10 @@ import Darwin
 public enum JSONText {
     /// `value` as a quoted JSON string, escaped per RFC 8259.
     public static func quoted(_ value: String) -> String {
+        // Most strings on the hot path (names, topics, epochs, ids) need no escape at all.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {

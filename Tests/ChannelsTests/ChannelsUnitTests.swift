@@ -131,6 +131,8 @@ struct OutboundQueueTests {
 struct JSONTextTests {
     @Test func escapesControlCharactersQuotesAndBackslashes() {
         #expect(JSONText.quoted("a\"b\\c\n\u{01}é") == #""a\"b\\c\n\u0001é""#)
+        #expect(JSONText.quoted("plain é \u{7f}") == "\"plain é \u{7f}\"")
+        #expect(JSONText.quoted("\u{1f}") == #""\u001f""#)
     }
 
     @Test func formatsRFC3339WithMilliseconds() {
