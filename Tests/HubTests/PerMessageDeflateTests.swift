@@ -55,6 +55,19 @@ struct PerMessageDeflateTests {
         #expect(try first.compress(message, allocator: .init()) == once)
     }
 
+    @Test func messagesEndingTheirDeflateStreamWithAFinalBlockAreEachInflated() throws {
+        // `zlib.compressobj(wbits=-15)`, then `compress` and `flush()` of each message: a BFINAL block.
+        let messages: [(deflated: [UInt8], text: String)] = [
+            ([171, 86, 202, 47, 80, 178, 82, 42, 200, 204, 75, 87, 210, 81, 202, 76, 81, 178, 50, 172, 5, 0], #"{"op":"ping","id":1}"#),
+            ([171, 86, 202, 47, 80, 178, 82, 42, 200, 204, 75, 87, 210, 81, 202, 76, 81, 178, 50, 170, 5, 0], #"{"op":"ping","id":2}"#),
+        ]
+        let receiver = try PerMessageDeflate(Parameters(), on: EmbeddedEventLoop())
+        for (deflated, text) in messages {
+            let inflated = try receiver.decompress(ByteBuffer(bytes: deflated), maxBytes: 1 << 16, allocator: .init())
+            #expect(String(buffer: inflated) == text)
+        }
+    }
+
     @Test func aMessageInflatingPastTheLimitIsRefused() throws {
         let loop = EmbeddedEventLoop()
         let deflate = try PerMessageDeflate(Parameters(), on: loop)

@@ -102,7 +102,10 @@ final class PerMessageDeflate {
             let decompressor = try self.decompressor ?? ZlibDecompressor(algorithm: .deflate, windowSize: 15)
             self.decompressor = decompressor
             let inflated = try message.decompressStream(with: decompressor, maxSize: maxBytes, allocator: allocator)
-            if parameters.clientNoContextTakeover { try decompressor.reset() }
+            // Bytes left over mean the message ended its deflate stream with a final block
+            // (BFINAL, which §7.2.3.4 allows): the next message starts a new stream, so the
+            // inflater starts afresh too (otherwise it inflates nothing ever after).
+            if parameters.clientNoContextTakeover || message.readableBytes > 0 { try decompressor.reset() }
             return inflated
         } catch let error as CompressNIOError where error == .bufferOverflow {
             throw .messageTooLarge
