@@ -23,4 +23,4 @@ perf stat -x, -e 'syscalls:sys_enter_writev,syscalls:sys_enter_pwrite64,syscalls
 wait $RUN
 grep -E "from first to last|cpu  " "$LOG" | tail -2
 awk -F, '$3 ~ /writev$/ {w = $1} {n[$3] = $1} END {
-    for (k in n) { name = k; sub(/.*sys_enter_/, "", name); printf "%-10s %6.2f per delivery\n", name, n[k] / w } }' "$COUNTS" | sort
+    for (k in n) { name = k; sub(/.*sys_enter_/, "", name); printf "%-17s %6.2f per delivery%s\n", name, n[k] / w, (name == "task-clock" ? " (ms of CPU)" : "") } }' "$COUNTS" | sort

@@ -15,8 +15,9 @@ import Synchronization
 /// sees a message as still due once its success was known.
 ///
 /// Handing an outcome over never waits: ``record(_:)`` queues it, and the owner learns the
-/// fate of a whole batch at once from `onRecorded`, called on the recorder's loop. So a
-/// delivery ends when its endpoint answers, with no task resumed per outcome afterwards.
+/// fate of a whole batch at once from `onRecorded`, called on the recorder's loop (or, for
+/// an outcome given after ``finish()``, at once by ``record(_:)``). So a delivery ends when
+/// its endpoint answers, with no task resumed per outcome afterwards.
 final class AttemptRecorder: Sendable {
     /// Told, once per batch, which outcomes were written (`true`) or could not be (`false`:
     /// their messages stay due and are attempted again).

@@ -28,10 +28,14 @@ public final class WebhookDispatcher: Service, Sendable {
         var drained: Set<String> = []
         /// Where the next round starts in `endpoints`, so slots are shared out fairly.
         var rotation = 0
-        /// Set by the poll timer: the next round refreshes the endpoints and asks every one.
+        /// Set by the poll timer: the next round refreshes the endpoints and asks each one with
+        /// room, however busy.
         var isTickDue = true
+        /// The endpoint (as fetched) of each answer that disables it, by message id, until
+        /// its outcome is recorded.
+        var disabling: [String: WebhookEndpointRecord] = [:]
         /// Endpoints disabled by recorded outcomes, with why, not yet announced.
-        var disabled: [(endpoint: String, reason: String)] = []
+        var disabled: [(endpoint: WebhookEndpointRecord, reason: String)] = []
         var isStopping = false
 
         /// Whether ``due(isTick:)`` asks an endpoint with `busy` attempts in flight for more
@@ -116,7 +120,10 @@ public final class WebhookDispatcher: Service, Sendable {
                             housekeeping = ContinuousClock.now + .seconds(1)
                             await keepHouse()
                         }
-                        await announceDisabled()
+                        if state.withLock({ !$0.disabled.isEmpty }) {
+                            // Off the loop: announcing publishes an event, a commit of its own.
+                            deliveries.addTask { await self.announceDisabled() }
+                        }
                     }
                 }
                 recorder.finish()
@@ -145,42 +152,42 @@ public final class WebhookDispatcher: Service, Sendable {
         }
     }
 
-    /// Due messages that fit the free slots, now counted as in flight. Each endpoint with
-    /// room is asked for at most its room, so one endpoint's backlog never fills the slots
-    /// of the others, and no query reads more than the rows it may start. A busy endpoint
-    /// is asked again only once half its slots are free (or on the next tick).
+    /// Due messages that fit the free slots, now counted as in flight. Endpoints are asked
+    /// in turn (the first one rotates each round, so slots are shared out fairly), each for
+    /// at most its room, so one endpoint's backlog never fills the slots of the others and no
+    /// query reads more than the rows it may start; room an endpoint leaves unused goes to
+    /// the next. A busy endpoint is asked again only once half its slots are free (or on the
+    /// next tick).
     private func due(isTick: Bool) async -> [WebhookDelivery] {
-        let asks = state.withLock { state -> [(endpoint: String, room: Int, inFlight: Set<String>)] in
-            var free = settings.maxConcurrentDeliveries - state.inFlightCount
-            var asks: [(String, Int, Set<String>)] = []
+        let order = state.withLock { state in
+            defer { state.rotation += 1 }
             let count = state.endpoints.count
-            for index in 0..<count where free > 0 {
-                let endpoint = state.endpoints[(state.rotation + index) % count]
-                let inFlight = state.inFlight[endpoint] ?? []
-                let room = min(free, settings.maxConcurrentPerEndpoint - inFlight.count)
-                guard room > 0, !state.drained.contains(endpoint) else { continue }
-                guard isTick || State.asksBetweenTicks(busy: inFlight.count, limit: settings.maxConcurrentPerEndpoint) else { continue }
-                asks.append((endpoint, room, inFlight.union(state.recording[endpoint] ?? [])))
-                free -= room
-            }
-            state.rotation += 1
-            return asks
+            return (0..<count).map { state.endpoints[(state.rotation + $0) % count] }
         }
         var started: [WebhookDelivery] = []
         let now = WebhookEndpoints.nowMilliseconds()
-        for ask in asks {
+        for endpoint in order {
+            let ask = state.withLock { state -> (room: Int, excluding: Set<String>)? in
+                let inFlight = state.inFlight[endpoint] ?? []
+                let room = min(
+                    settings.maxConcurrentDeliveries - state.inFlightCount, settings.maxConcurrentPerEndpoint - inFlight.count)
+                guard room > 0, !state.drained.contains(endpoint),
+                      isTick || State.asksBetweenTicks(busy: inFlight.count, limit: settings.maxConcurrentPerEndpoint)
+                else { return nil }
+                return (room, inFlight.union(state.recording[endpoint] ?? []))
+            }
+            guard let ask else { continue }
             let found: [WebhookDelivery]
             do {
                 found = try await store.dueWebhookMessages(
-                    endpointID: ask.endpoint, nowMilliseconds: now, limit: ask.room, excluding: ask.inFlight)
+                    endpointID: endpoint, nowMilliseconds: now, limit: ask.room, excluding: ask.excluding)
             } catch {
                 logger.error("cannot read the webhook outbox")
                 return started
             }
             started += state.withLock { state in
-                if found.count < ask.room { state.drained.insert(ask.endpoint) }
+                if found.count < ask.room { state.drained.insert(endpoint) }
                 return found.filter { delivery in
-                    let endpoint = delivery.endpoint.id
                     guard state.inFlightCount < settings.maxConcurrentDeliveries,
                           state.inFlight[endpoint, default: []].count < settings.maxConcurrentPerEndpoint,
                           state.inFlight[endpoint, default: []].insert(delivery.message.id).inserted
@@ -205,6 +212,7 @@ public final class WebhookDispatcher: Service, Sendable {
             if state.inFlight[endpoint]?.remove(message) != nil { state.inFlightCount -= 1 }
             if state.inFlight[endpoint]?.isEmpty == true { state.inFlight[endpoint] = nil }
             state.recording[endpoint, default: []].insert(message)
+            if case .disable = outcome.endpoint { state.disabling[message] = delivery.endpoint }
             // The loop is woken only when the freed slot lets `due` start something: other
             // endpoints were waiting for an overall slot, or this one is asked again. Not on
             // each answer: while half an endpoint's slots are busy, `due` would start nothing.
@@ -220,11 +228,13 @@ public final class WebhookDispatcher: Service, Sendable {
     private func recorded(_ outcomes: [WebhookAttemptOutcome], stored: Bool) {
         let announce = state.withLock { state in
             for outcome in outcomes {
-                let endpoint = outcome.attempt.endpointID
-                state.recording[endpoint]?.remove(outcome.attempt.messageID)
+                let endpoint = outcome.attempt.endpointID, message = outcome.attempt.messageID
+                state.recording[endpoint]?.remove(message)
                 if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
-                if stored, case .disable(let reason) = outcome.endpoint, !state.disabled.contains(where: { $0.endpoint == endpoint }) {
-                    state.disabled.append((endpoint, reason))
+                let record = state.disabling.removeValue(forKey: message)
+                if stored, case .disable(let reason) = outcome.endpoint, let record,
+                   !state.disabled.contains(where: { $0.endpoint.id == endpoint }) {
+                    state.disabled.append((record, reason))
                 }
             }
             return !state.disabled.isEmpty
@@ -238,14 +248,9 @@ public final class WebhookDispatcher: Service, Sendable {
             defer { state.disabled = [] }
             return state.disabled
         }
-        for (id, reason) in disabled {
-            logger.warning("webhook endpoint disabled", metadata: ["sb.endpoint": "\(id)", "sb.reason": "\(reason)"])
-            do {
-                guard let endpoint = try await store.webhookEndpoint(id: id) else { continue }
-                await onEndpointDisabled(endpoint, reason)
-            } catch {
-                logger.error("cannot read a disabled webhook endpoint", metadata: ["sb.endpoint": "\(id)"])
-            }
+        for (endpoint, reason) in disabled {
+            logger.warning("webhook endpoint disabled", metadata: ["sb.endpoint": "\(endpoint.id)", "sb.reason": "\(reason)"])
+            await onEndpointDisabled(endpoint, reason)
         }
     }
 

@@ -1,4 +1,5 @@
-/// A strict RFC 8259 parser from text to ``JSONValue``, for client frames and REST bodies.
+/// A strict RFC 8259 parser from text to ``JSONValue``, for client frames and REST bodies;
+/// an object naming a member twice is refused, as I-JSON (RFC 7493) requires.
 ///
 /// `JSONDecoder` finds a value's type by trying each in turn and catching the failures,
 /// which made decoding the largest cost of a publish; this reads each byte once. Nesting
@@ -29,7 +30,7 @@ struct JSONParser {
 
     /// Parses one JSON value and returns, beside it, the text of the top-level object's
     /// member `member` as the client wrote it, minus insignificant white space (nil when
-    /// there is no such member; the last one when it repeats).
+    /// there is no such member).
     ///
     /// A published event's `data` is stored this way: its key order and number spellings
     /// (such as integers past 64 bits) are the sender's, and it is not written out again.
@@ -88,7 +89,9 @@ struct JSONParser {
             guard consume(UInt8(ascii: ":")) else { throw Invalid() }
             skipWhitespace()
             let start = index
-            members[key] = try value()
+            // Names are unique (I-JSON, RFC 7493): kept as sent, a repeated one would reach
+            // each receiver to be read its own way.
+            guard members.updateValue(try value(), forKey: key) == nil else { throw Invalid() }
             if depth == 1, key == keptMember { keptRange = start..<index }
             skipWhitespace()
         } while consume(UInt8(ascii: ","))

@@ -11,7 +11,7 @@ struct TopicNameTests {
         #expect(TopicName(name)?.rawValue == name)
     }
 
-    @Test(arguments: ["", "chat", ":x", "chat:", "Chat:x", "9a:x", "chat:has space", "chat:é", "a:" + String(repeating: "x", count: 129)])
+    @Test(arguments: ["", "chat", ":x", "chat:", "Chat:x", "9a:x", "chat:has space", "chat:é", "ché:x", "\u{600}:x", "chat:\u{301}x", "chat\u{301}:x", "a:" + String(repeating: "x", count: 129)])
     func refusesInvalidNames(_ name: String) {
         #expect(TopicName(name) == nil)
     }

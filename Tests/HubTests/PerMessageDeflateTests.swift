@@ -56,7 +56,7 @@ struct PerMessageDeflateTests {
     }
 
     @Test func messagesEndingTheirDeflateStreamWithAFinalBlockAreEachInflated() throws {
-        // `zlib.compressobj(wbits=-15)`, then `compress` and `flush()` of each message: a BFINAL block.
+        // Each from a fresh `zlib.compressobj(wbits=-15)`: `compress`, then `flush()`, which ends in a BFINAL block.
         let messages: [(deflated: [UInt8], text: String)] = [
             ([171, 86, 202, 47, 80, 178, 82, 42, 200, 204, 75, 87, 210, 81, 202, 76, 81, 178, 50, 172, 5, 0], #"{"op":"ping","id":1}"#),
             ([171, 86, 202, 47, 80, 178, 82, 42, 200, 204, 75, 87, 210, 81, 202, 76, 81, 178, 50, 170, 5, 0], #"{"op":"ping","id":2}"#),

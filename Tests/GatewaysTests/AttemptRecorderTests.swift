@@ -1,0 +1,90 @@
+@testable import Gateways
+import Logging
+import Store
+import Synchronization
+import Testing
+
+@Suite("AttemptRecorder")
+struct AttemptRecorderTests {
+    /// What `onRecorded` was told, in order.
+    final class Reports: Sendable {
+        let batches = Mutex<[(ids: [String], stored: Bool)]>([])
+
+        func add(_ outcomes: [WebhookAttemptOutcome], stored: Bool) {
+            batches.withLock { $0.append((outcomes.map(\.attempt.messageID), stored)) }
+        }
+
+        /// Every message id reported so far, and whether each was stored.
+        var reported: [String: Bool] {
+            batches.withLock { batches in
+                Dictionary(batches.flatMap { batch in batch.ids.map { ($0, batch.stored) } }, uniquingKeysWith: { $1 })
+            }
+        }
+    }
+
+    /// A store holding `count` pending messages for one endpoint, and those messages.
+    func storeWithMessages(_ count: Int, in directory: TemporaryDirectory) async throws -> (SQLiteStore, [WebhookDelivery]) {
+        let store = try SQLiteStore(path: directory.file("switchboard.sqlite"))
+        try await store.insertWebhookEndpoint(WebhookEndpointRecord(
+            id: "ep_1", url: "https://example.com/hook", events: ["*"], topics: [], description: nil, enabled: true,
+            sealedSecret: [1, 2, 3], createdMilliseconds: 0, updatedMilliseconds: 0))
+        _ = try await store.append((0..<count).map { AppendRequest(topic: "events:t", name: "order.paid", data: "{\"n\":\($0)}", retainCount: 100) })
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: count, excluding: [])
+        return (store, due)
+    }
+
+    func delivered(_ messageID: String) -> WebhookAttemptOutcome {
+        WebhookAttemptOutcome(
+            attempt: WebhookAttemptRecord(
+                messageID: messageID, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 200, durationMilliseconds: 1,
+                error: nil, succeeded: true),
+            next: .delivered, endpoint: .healthy)
+    }
+
+    @Test func outcomesGivenAtOnceAreWrittenAndReportedStored() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (store, due) = try await storeWithMessages(3, in: directory)
+        let reports = Reports()
+        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        let running = Task { await recorder.run() }
+        for delivery in due { recorder.record(delivered(delivery.message.id)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while reports.reported.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        recorder.finish()
+        await running.value
+
+        #expect(reports.reported == Dictionary(uniqueKeysWithValues: due.map { ($0.message.id, true) }))
+        for delivery in due {
+            #expect(try await store.webhookMessage(id: delivery.message.id)?.status == .delivered)
+        }
+    }
+
+    @Test func aBatchTheStoreRefusesIsReportedNotStored() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (store, _) = try await storeWithMessages(0, in: directory)
+        let reports = Reports()
+        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        let running = Task { await recorder.run() }
+        recorder.record(delivered("msg_unknown"))  // its attempt row references no message
+        recorder.finish()
+        await running.value
+
+        #expect(reports.reported == ["msg_unknown": false])
+    }
+
+    @Test func anOutcomeGivenAfterFinishIsReportedNotStoredAtOnce() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (store, due) = try await storeWithMessages(1, in: directory)
+        let reports = Reports()
+        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        recorder.finish()
+        await recorder.run()
+        recorder.record(delivered(due[0].message.id))
+
+        #expect(reports.reported == [due[0].message.id: false])
+        #expect(try await store.webhookMessage(id: due[0].message.id)?.status == .pending)
+    }
+}
