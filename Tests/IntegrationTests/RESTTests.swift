@@ -26,6 +26,19 @@ struct RESTTests {
         }
     }
 
+    @Test func publishedDataIsKeptAsSentWithoutWhiteSpace() async throws {
+        try await withHub { hub in
+            let token = try await hub.token("svc", [.service])
+            let url = hub.baseURL + "/api/v1/topics/events:raw/events"
+            let body = #"{"name":"n","data": { "z" : 18446744073709551616, "a" : [ 1.50, "two  words" ] } }"#
+            #expect(try await http(.POST, url, token: token, body: body).status == 201)
+            let history = try await http(.GET, url, token: token)
+            #expect(history.text.contains(#""data":{"z":18446744073709551616,"a":[1.50,"two  words"]}"#), "\(history.text)")
+            let repeated = try await http(.POST, url, token: token, body: #"{"name":"n","data":{"a":1,"a":2}}"#)
+            #expect(repeated.status == 400)
+        }
+    }
+
     @Test func badRequestsGetTheErrorEnvelope() async throws {
         try await withHub({ $0.maxMessageBytes = 1024 }) { hub in
             let token = try await hub.token("svc", [.service])
