@@ -224,7 +224,7 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     /// A batch of outcomes was written (or could not be, and its messages are due again):
-    /// they may be read again, and endpoints they disabled are announced by the loop.
+    /// they may be read again, and the loop is woken to announce endpoints they disabled.
     private func recorded(_ outcomes: [WebhookAttemptOutcome], stored: Bool) {
         let announce = state.withLock { state in
             for outcome in outcomes {

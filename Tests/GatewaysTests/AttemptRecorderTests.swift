@@ -22,6 +22,15 @@ struct AttemptRecorderTests {
         }
     }
 
+    /// A recorder over a store holding `count` pending messages for one endpoint, those
+    /// messages, and what the recorder reports.
+    func makeRecorder(_ count: Int, in directory: TemporaryDirectory) async throws -> (AttemptRecorder, SQLiteStore, [WebhookDelivery], Reports) {
+        let (store, due) = try await storeWithMessages(count, in: directory)
+        let reports = Reports()
+        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        return (recorder, store, due, reports)
+    }
+
     /// A store holding `count` pending messages for one endpoint, and those messages.
     func storeWithMessages(_ count: Int, in directory: TemporaryDirectory) async throws -> (SQLiteStore, [WebhookDelivery]) {
         let store = try SQLiteStore(path: directory.file("switchboard.sqlite"))
@@ -44,9 +53,7 @@ struct AttemptRecorderTests {
     @Test func outcomesGivenAtOnceAreWrittenAndReportedStored() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (store, due) = try await storeWithMessages(3, in: directory)
-        let reports = Reports()
-        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        let (recorder, store, due, reports) = try await makeRecorder(3, in: directory)
         let running = Task { await recorder.run() }
         for delivery in due { recorder.record(delivered(delivery.message.id)) }
         let deadline = ContinuousClock.now + .seconds(10)
@@ -63,9 +70,7 @@ struct AttemptRecorderTests {
     @Test func aBatchTheStoreRefusesIsReportedNotStored() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (store, _) = try await storeWithMessages(0, in: directory)
-        let reports = Reports()
-        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        let (recorder, _, _, reports) = try await makeRecorder(0, in: directory)
         let running = Task { await recorder.run() }
         recorder.record(delivered("msg_unknown"))  // its attempt row references no message
         recorder.finish()
@@ -77,9 +82,7 @@ struct AttemptRecorderTests {
     @Test func anOutcomeGivenAfterFinishIsReportedNotStoredAtOnce() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (store, due) = try await storeWithMessages(1, in: directory)
-        let reports = Reports()
-        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        let (recorder, store, due, reports) = try await makeRecorder(1, in: directory)
         recorder.finish()
         await recorder.run()
         recorder.record(delivered(due[0].message.id))
