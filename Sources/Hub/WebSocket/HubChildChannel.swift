@@ -209,7 +209,7 @@ struct HubChildChannel: ServerChildChannel, HTTPChannelHandler {
     ///   refused with 1001 anyway).
     private final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = NIOAny
-        static let name = "switchboard.handshake-errors"
+        static let name = "switchboard.first-request"
         private let noted: () -> Void
 
         init(noted: @escaping () -> Void) {

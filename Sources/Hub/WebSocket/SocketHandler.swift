@@ -43,8 +43,12 @@ final class SocketHandler: ChannelDuplexHandler {
         /// The settings `configuration` asks for; periods are held between a second and a day.
         init(_ configuration: HubConfiguration) {
             maxMessageBytes = Connection.maxMessageSize(configuration)
-            pingPeriod = .seconds(Int64(min(max(1, configuration.pingIntervalSeconds), 86_400)))
-            closeTimeout = .seconds(Int64(min(max(1, configuration.closeTimeoutSeconds), 86_400)))
+            pingPeriod = Self.period(configuration.pingIntervalSeconds)
+            closeTimeout = Self.period(configuration.closeTimeoutSeconds)
+        }
+
+        private static func period(_ seconds: Int) -> TimeAmount {
+            .seconds(Int64(min(max(1, seconds), 86_400)))
         }
     }
 
