@@ -7,9 +7,14 @@
 ///   is that writer): offsets are handed out from the stored topic heads inside the
 ///   batch's transaction, and fan-out order relies on batches committing in call order.
 public protocol EventStore: Sendable {
-    /// Appends a batch in one transaction and returns one outcome per request, in order.
-    /// Either every request of the batch is committed or none is.
-    func append(_ batch: [AppendRequest]) async throws(StoreError) -> [AppendOutcome]
+    /// Appends a batch in one transaction and returns one outcome per request, in order,
+    /// once the batch is durable. Either every request of the batch is committed or none is.
+    ///
+    /// - Important: Blocks its thread until the commit is on disk. It is called from
+    ///   ``GroupCommitter``'s own thread, never from a Swift concurrency thread: a publish
+    ///   waits for one commit after another, so the two thread hops an asynchronous call
+    ///   costs per batch lengthen every publish's wait.
+    func append(_ batch: [AppendRequest]) throws(StoreError) -> [AppendOutcome]
 
     /// The current position of a topic (``TopicPosition/empty`` if it never had an event).
     func position(of topic: String) async throws(StoreError) -> TopicPosition

@@ -54,52 +54,60 @@ public struct SQLiteStore: EventStore, WebhookStore {
         }
     }
 
-    public func append(_ batch: [AppendRequest]) async throws(StoreError) -> [AppendOutcome] {
+    public func append(_ batch: [AppendRequest]) throws(StoreError) -> [AppendOutcome] {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        return try await write { db in
-            let outbox = try WebhookOutbox(db)
-            var heads: [String: TopicPosition] = [:]
-            var trimThrough: [String: Int64] = [:]
-            var outcomes: [AppendOutcome] = []
-            outcomes.reserveCapacity(batch.count)
-            for request in batch {
-                if let key = request.key, let first = try Self.eventForKey(key, topic: request.topic, db: db) {
-                    outcomes.append(AppendOutcome(event: first, isDuplicate: true))
-                    continue
-                }
-                var head = try heads[request.topic] ?? Self.head(of: request.topic, db: db)
-                head.offset += 1
-                heads[request.topic] = head
-                let event = StoredEvent(
-                    topic: request.topic, offset: head.offset, epoch: head.epoch,
-                    name: request.name, data: request.data, timeMilliseconds: now, audience: request.audience)
-                try db.cachedStatement(sql: """
-                    INSERT INTO topic_events (topic, event_offset, name, data, time_ms, audience) VALUES (?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [
-                        event.topic, event.offset, event.name, event.data, event.timeMilliseconds, event.audience.rawValue,
-                    ])
-                if let key = request.key {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO publish_keys (topic, key, event_offset, epoch, created_ms) VALUES (?, ?, ?, ?, ?)
-                        """).execute(arguments: [event.topic, key, event.offset, event.epoch, now])
-                }
-                trimThrough[request.topic] = max(trimThrough[request.topic] ?? 0, event.offset - Int64(max(request.retainCount, 1)))
-                try outbox.enqueue(event, db: db)
-                outcomes.append(AppendOutcome(event: event, isDuplicate: false))
-            }
-            // One trim per topic and batch: the events past each topic's history bound.
-            for (topic, last) in trimThrough where last > 0 {
-                try db.cachedStatement(sql: "DELETE FROM topic_events WHERE topic = ? AND event_offset <= ?")
-                    .execute(arguments: [topic, last])
-            }
-            for (topic, head) in heads {
-                try db.cachedStatement(sql: """
-                    INSERT INTO topic_heads (topic, epoch, last_offset) VALUES (?, ?, ?)
-                    ON CONFLICT(topic) DO UPDATE SET last_offset = excluded.last_offset
-                    """).execute(arguments: [topic, head.epoch, head.offset])
-            }
-            return outcomes
+        do {
+            return try pool.write { db in try Self.append(batch, now: now, db: db) }
+        } catch {
+            throw failure("write", error)
         }
+    }
+
+    /// The batch's statements, in its write transaction: offsets from the topic heads, one
+    /// history trim and one head update per topic, webhook messages beside their events.
+    private static func append(_ batch: [AppendRequest], now: Int64, db: Database) throws -> [AppendOutcome] {
+        let outbox = try WebhookOutbox(db)
+        var heads: [String: TopicPosition] = [:]
+        var trimThrough: [String: Int64] = [:]
+        var outcomes: [AppendOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        for request in batch {
+            if let key = request.key, let first = try Self.eventForKey(key, topic: request.topic, db: db) {
+                outcomes.append(AppendOutcome(event: first, isDuplicate: true))
+                continue
+            }
+            var head = try heads[request.topic] ?? Self.head(of: request.topic, db: db)
+            head.offset += 1
+            heads[request.topic] = head
+            let event = StoredEvent(
+                topic: request.topic, offset: head.offset, epoch: head.epoch,
+                name: request.name, data: request.data, timeMilliseconds: now, audience: request.audience)
+            try db.cachedStatement(sql: """
+                INSERT INTO topic_events (topic, event_offset, name, data, time_ms, audience) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    event.topic, event.offset, event.name, event.data, event.timeMilliseconds, event.audience.rawValue,
+                ])
+            if let key = request.key {
+                try db.cachedStatement(sql: """
+                    INSERT INTO publish_keys (topic, key, event_offset, epoch, created_ms) VALUES (?, ?, ?, ?, ?)
+                    """).execute(arguments: [event.topic, key, event.offset, event.epoch, now])
+            }
+            trimThrough[request.topic] = max(trimThrough[request.topic] ?? 0, event.offset - Int64(max(request.retainCount, 1)))
+            try outbox.enqueue(event, db: db)
+            outcomes.append(AppendOutcome(event: event, isDuplicate: false))
+        }
+        // One trim per topic and batch: the events past each topic's history bound.
+        for (topic, last) in trimThrough where last > 0 {
+            try db.cachedStatement(sql: "DELETE FROM topic_events WHERE topic = ? AND event_offset <= ?")
+                .execute(arguments: [topic, last])
+        }
+        for (topic, head) in heads {
+            try db.cachedStatement(sql: """
+                INSERT INTO topic_heads (topic, epoch, last_offset) VALUES (?, ?, ?)
+                ON CONFLICT(topic) DO UPDATE SET last_offset = excluded.last_offset
+                """).execute(arguments: [topic, head.epoch, head.offset])
+        }
+        return outcomes
     }
 
     public func position(of topic: String) async throws(StoreError) -> TopicPosition {
@@ -273,8 +281,13 @@ public struct SQLiteStore: EventStore, WebhookStore {
         do {
             return try await run()
         } catch {
-            logger.error("store \(kind) failed", metadata: ["error": "\(error)"])
-            throw .unavailable()
+            throw failure(kind, error)
         }
+    }
+
+    /// Logs a failed database access and returns what callers see of it.
+    private func failure(_ kind: String, _ error: any Error) -> StoreError {
+        logger.error("store \(kind) failed", metadata: ["error": "\(error)"])
+        return .unavailable()
     }
 }

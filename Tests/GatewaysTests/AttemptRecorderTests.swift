@@ -37,7 +37,7 @@ struct AttemptRecorderTests {
         try await store.insertWebhookEndpoint(WebhookEndpointRecord(
             id: "ep_1", url: "https://example.com/hook", events: ["*"], topics: [], description: nil, enabled: true,
             sealedSecret: [1, 2, 3], createdMilliseconds: 0, updatedMilliseconds: 0))
-        _ = try await store.append((0..<count).map { AppendRequest(topic: "events:t", name: "order.paid", data: "{\"n\":\($0)}", retainCount: 100) })
+        _ = try store.append((0..<count).map { AppendRequest(topic: "events:t", name: "order.paid", data: "{\"n\":\($0)}", retainCount: 100) })
         let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: count, excluding: [])
         return (store, due)
     }

@@ -57,7 +57,7 @@ struct SQLiteStoreTests {
 
     @Test func aBatchKeepsOnlyEachTopicsRetainedEvents() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())
-        _ = try await store.append((1...5).map { _ in request("a:1", retain: 2) } + [request("b:1", retain: 2)])
+        _ = try store.append((1...5).map { _ in request("a:1", retain: 2) } + [request("b:1", retain: 2)])
         #expect(try await store.events(of: "a:1", after: 0, limit: 10).map(\.offset) == [4, 5])
         #expect(try await store.events(of: "b:1", after: 0, limit: 10).map(\.offset) == [1])
     }
@@ -77,7 +77,7 @@ struct SQLiteStoreTests {
 
     @Test func offsetsStartAtOnePerTopicAndShareOneEpoch() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())
-        let outcomes = try await store.append([request("a:1"), request("b:1"), request("a:1")])
+        let outcomes = try store.append([request("a:1"), request("b:1"), request("a:1")])
         #expect(outcomes.map(\.event.offset) == [1, 1, 2])
         #expect(outcomes[0].event.epoch == outcomes[2].event.epoch)
         #expect(outcomes[0].event.epoch != outcomes[1].event.epoch)
@@ -87,24 +87,24 @@ struct SQLiteStoreTests {
 
     @Test func aRepeatedKeyReturnsTheFirstEventEvenInTheSameBatch() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())
-        let outcomes = try await store.append([request("a:1", key: "k"), request("a:1", key: "k")])
+        let outcomes = try store.append([request("a:1", key: "k"), request("a:1", key: "k")])
         #expect(outcomes.map(\.isDuplicate) == [false, true])
         #expect(outcomes[1].event == outcomes[0].event)
-        let later = try await store.append([request("a:1", key: "k")])
+        let later = try store.append([request("a:1", key: "k")])
         #expect(later[0].isDuplicate && later[0].event.offset == 1)
         #expect(try await store.events(of: "a:1", after: 0, limit: 10).count == 1)
     }
 
     @Test func historyIsTrimmedToTheRetainCountOnAppend() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())
-        for _ in 0..<10 { _ = try await store.append([request("a:1", retain: 3)]) }
+        for _ in 0..<10 { _ = try store.append([request("a:1", retain: 3)]) }
         #expect(try await store.events(of: "a:1", after: 0, limit: 100).map(\.offset) == [8, 9, 10])
         #expect(try await store.latestEvents(of: "a:1", limit: 2).map(\.offset) == [9, 10])
     }
 
     @Test func ageTrimmingKeepsEachTopicsLastEvent() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())
-        _ = try await store.append([request("a:1"), request("a:1"), request("b:1")])
+        _ = try store.append([request("a:1"), request("a:1"), request("b:1")])
         let future = Int64(Date().timeIntervalSince1970 * 1000) + 60_000
         #expect(try await store.trimEvents(namespace: "a", before: future) == 1)
         #expect(try await store.events(of: "a:1", after: 0, limit: 10).map(\.offset) == [2])
@@ -113,10 +113,10 @@ struct SQLiteStoreTests {
 
     @Test func positionsAndKeysSurviveReopening() async throws {
         let path = temporaryDatabase()
-        let first = try await SQLiteStore(path: path).append([request("a:1", key: "k"), request("a:1")])
+        let first = try SQLiteStore(path: path).append([request("a:1", key: "k"), request("a:1")])
         let reopened = try SQLiteStore(path: path)
         #expect(try await reopened.position(of: "a:1").epoch == first[0].event.epoch)
-        let again = try await reopened.append([request("a:1", key: "k"), request("a:1")])
+        let again = try reopened.append([request("a:1", key: "k"), request("a:1")])
         #expect(again.map(\.event.offset) == [1, 3])
     }
 

@@ -10,7 +10,7 @@ struct WebhookOutboxTests {
         try await store.insertWebhookEndpoint(WebhookEndpointRecord(
             id: "ep_1", url: "https://example.com/hook", events: ["*"], topics: [], description: nil, enabled: true,
             sealedSecret: [1, 2, 3], createdMilliseconds: 0, updatedMilliseconds: 0))
-        _ = try await store.append((0..<count).map { AppendRequest(topic: "events:t", name: "order.paid", data: "{\"n\":\($0)}", retainCount: 100) })
+        _ = try store.append((0..<count).map { AppendRequest(topic: "events:t", name: "order.paid", data: "{\"n\":\($0)}", retainCount: 100) })
         return store
     }
 
