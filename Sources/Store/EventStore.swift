@@ -8,12 +8,15 @@
 ///   batch's transaction, and fan-out order relies on batches committing in call order.
 public protocol EventStore: Sendable {
     /// Appends a batch in one transaction and returns one outcome per request, in order,
-    /// once the batch is durable. Either every request of the batch is committed or none is.
+    /// once the commit is as durable as the store makes every commit (``SQLiteStore``:
+    /// its ``SQLiteStore/Durability``). Either every request of the batch is committed or
+    /// none is.
     ///
-    /// - Important: Blocks its thread until the commit is on disk. It is called from
-    ///   ``GroupCommitter``'s own thread, never from a Swift concurrency thread: a publish
-    ///   waits for one commit after another, so the two thread hops an asynchronous call
-    ///   costs per batch lengthen every publish's wait.
+    /// - Important: Blocks the calling thread until the commit completes, so the hub calls
+    ///   it only from ``GroupCommitter``'s own thread and no Swift concurrency thread waits
+    ///   for the disk. It is synchronous because a publish waits for one commit after
+    ///   another: the two thread hops an asynchronous call costs per batch lengthened every
+    ///   publish's wait. (Tests call it directly; a short block there is harmless.)
     func append(_ batch: [AppendRequest]) throws(StoreError) -> [AppendOutcome]
 
     /// The current position of a topic (``TopicPosition/empty`` if it never had an event).

@@ -41,6 +41,7 @@ public final class GroupCommitter: Service, Sendable {
         /// True while the loop waits for ``GroupCommitter/wakeUps``; whoever sets it false signals once.
         var isLoopIdle = false
         var isClosed = false
+        var isRunning = false
 
         /// Whether the caller must signal the loop: true once per idle period.
         mutating func wakeLoop() -> Bool {
@@ -78,6 +79,10 @@ public final class GroupCommitter: Service, Sendable {
     }
 
     /// Appends one event and returns once it is committed (or known as a duplicate).
+    ///
+    /// Throws ``StoreError/overloaded`` when `maxWaiting` appends already wait (appends made
+    /// before ``run()`` starts wait for it), `unavailable` once the committer is closing or
+    /// when the batch's commit failed.
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendOutcome {
         do {
             return try await withCheckedThrowingContinuation { continuation in
@@ -99,8 +104,16 @@ public final class GroupCommitter: Service, Sendable {
     }
 
     /// Commits batches until graceful shutdown or cancellation; appends already waiting
-    /// at that moment are still committed, later ones are refused.
+    /// at that moment are still committed, later ones are refused. The loop holds a thread
+    /// of its own (`switchboard.commit`) until it returns.
+    ///
+    /// - Important: Call once: one loop is what keeps the committer the single writer.
     public func run() async {
+        let isSecondRun = state.withLock { state in
+            defer { state.isRunning = true }
+            return state.isRunning
+        }
+        precondition(!isSecondRun, "GroupCommitter.run() must be called once: two loops would commit out of order")
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
@@ -127,23 +140,34 @@ public final class GroupCommitter: Service, Sendable {
         if wake { wakeUps.signal() }
     }
 
+    /// What the loop found waiting.
+    private enum Next {
+        case batch([Waiting])
+        /// Nothing yet: the loop sleeps until signalled.
+        case idle
+        /// Closed with nothing left: the loop ends.
+        case finished
+    }
+
     /// The next batch to commit, waiting on the loop's thread for one; nil once closed with
     /// nothing left.
     private func nextBatch() -> [Waiting]? {
         while true {
-            let taken: [Waiting]?? = state.withLock { state in
+            let next: Next = state.withLock { state in
                 if state.waiting.isEmpty {
-                    if state.isClosed { return .some(nil) }
+                    if state.isClosed { return .finished }
                     state.isLoopIdle = true
-                    return nil
+                    return .idle
                 }
                 let count = min(state.waiting.count, maxBatch)
-                let batch = Array(state.waiting.prefix(count))
-                state.waiting.removeFirst(count)
-                return batch
+                defer { state.waiting.removeFirst(count) }
+                return .batch(Array(state.waiting.prefix(count)))
             }
-            if let taken { return taken }
-            wakeUps.wait()
+            switch next {
+            case .batch(let batch): return batch
+            case .idle: wakeUps.wait()
+            case .finished: return nil
+            }
         }
     }
 
