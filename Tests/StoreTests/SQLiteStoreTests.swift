@@ -155,6 +155,49 @@ struct GroupCommitterTests {
         await running.value
     }
 
+    @Test func appendsMadeBeforeTheLoopStartsAreCommittedOnceItRuns() async throws {
+        let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal))
+        let appends = Task {
+            try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 100)).event.offset
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        let running = Task { await committer.run() }
+        #expect(try await appends.value.sorted() == Array(1...50))
+        running.cancel()
+        await running.value
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func shutdownLeavesNoAppendWaiting() async throws {
+        let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal))
+        let running = Task { await committer.run() }
+        let outcomes = Task {
+            await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<200 {
+                    group.addTask {
+                        do {
+                            _ = try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 1000))
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+        }
+        running.cancel()
+        await running.value
+        // Every append was either committed or refused; none waits for a loop that has ended.
+        #expect(await outcomes.value.count == 200)
+    }
+
     @Test func appendsAfterShutdownAreRefused() async throws {
         let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase()))
         let running = Task { await committer.run() }
