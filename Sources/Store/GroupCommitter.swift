@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Logging
 import Metrics
@@ -17,7 +16,8 @@ import Synchronization
 /// Why a thread: every commit blocks for the disk, and each publish waits for the commit
 /// in progress and then its own, so the loop's speed is every publisher's latency. On a
 /// thread of its own the loop calls the store directly; as a task it lost two thread hops
-/// per batch (to the database's queue and back), about a tenth of the publish rate.
+/// per batch (to the database's queue and back), which cost publishes/s (docs/benchmarks.md,
+/// finding 12).
 ///
 /// - Important: `onCommit` runs on the commit loop; it must not block or await.
 public final class GroupCommitter: Service, Sendable {
@@ -38,7 +38,9 @@ public final class GroupCommitter: Service, Sendable {
 
     private struct State {
         var waiting: [Waiting] = []
-        /// True while the loop waits for ``GroupCommitter/wakeUps``; whoever sets it false signals once.
+        /// True once the loop found nothing and is about to wait for ``GroupCommitter/wakeUps``;
+        /// whoever sets it false signals once. A signal that comes before the loop's `wait()`
+        /// is not lost: the semaphore keeps the count.
         var isLoopIdle = false
         var isClosed = false
         var isRunning = false
@@ -77,6 +79,9 @@ public final class GroupCommitter: Service, Sendable {
     public func setCommitHandler(_ handler: @escaping CommitHandler) {
         onCommit.withLock { $0 = Handler(call: handler) }
     }
+
+    /// Appends waiting for the loop (diagnostics and tests).
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     /// Appends one event and returns once it is committed (or known as a duplicate).
     ///

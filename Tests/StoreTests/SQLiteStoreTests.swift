@@ -155,18 +155,11 @@ struct GroupCommitterTests {
         await running.value
     }
 
-    @Test func appendsMadeBeforeTheLoopStartsAreCommittedOnceItRuns() async throws {
+    @Test(.timeLimit(.minutes(1)))
+    func appendsMadeBeforeTheLoopStartsAreCommittedOnceItRuns() async throws {
         let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal))
-        let appends = Task {
-            try await withThrowingTaskGroup(of: Int64.self) { group in
-                for _ in 0..<50 {
-                    group.addTask {
-                        try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 100)).event.offset
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-        }
+        let appends = Self.append(50, to: committer)
+        try await Self.waitUntil { committer.waitingCount == 50 }
         let running = Task { await committer.run() }
         #expect(try await appends.value.sorted() == Array(1...50))
         running.cancel()
@@ -174,28 +167,40 @@ struct GroupCommitterTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func shutdownLeavesNoAppendWaiting() async throws {
+    func appendsWaitingAtShutdownAreCommittedAndLaterOnesRefused() async throws {
         let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal))
+        let appends = Self.append(50, to: committer)
+        try await Self.waitUntil { committer.waitingCount == 50 }
+        // Cancelled at once: the loop may not even have started when it is told to close.
         let running = Task { await committer.run() }
-        let outcomes = Task {
-            await withTaskGroup(of: Bool.self) { group in
-                for _ in 0..<200 {
-                    group.addTask {
-                        do {
-                            _ = try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 1000))
-                            return true
-                        } catch {
-                            return false
-                        }
-                    }
-                }
-                return await group.reduce(into: [Bool]()) { $0.append($1) }
-            }
-        }
         running.cancel()
         await running.value
-        // Every append was either committed or refused; none waits for a loop that has ended.
-        #expect(await outcomes.value.count == 200)
+        #expect(try await appends.value.sorted() == Array(1...50))
+        await #expect(throws: StoreError.unavailable("the hub is shutting down")) {
+            try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 100))
+        }
+    }
+
+    /// `count` appends to one topic, each in its own task; their offsets once all are committed.
+    private static func append(_ count: Int, to committer: GroupCommitter) -> Task<[Int64], any Error> {
+        Task {
+            try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<count {
+                    group.addTask {
+                        try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 100)).event.offset
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+    }
+
+    private static func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            try #require(ContinuousClock.now < deadline, "condition not met within 10 s")
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     @Test func appendsAfterShutdownAreRefused() async throws {
