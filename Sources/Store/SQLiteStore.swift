@@ -37,7 +37,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
             // Set on the writer after opening: GRDB turns WAL on after `prepareDatabase`
             // and sets `synchronous = NORMAL` as it does, which would undo FULL.
             try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+                try db.execute(sql: Self.synchronousPragma(durability))
                 // The writer's page cache outlives its transactions (the hub's only writer;
                 // a write from another process, e.g. `keys create`, just drops it), so it is
                 // worth keeping large: with SQLite's 2 MiB default, recording
@@ -57,10 +57,20 @@ public struct SQLiteStore: EventStore, WebhookStore {
     public func append(_ batch: [AppendRequest]) throws(StoreError) -> [AppendOutcome] {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         do {
-            return try pool.write { db in try Self.append(batch, now: now, db: db) }
+            return try pool.writeWithoutTransaction { db in
+                // Set for every batch rather than trusted: acknowledged events get the store's
+                // durability even if an unsynced write could not restore it (see unsyncedWrite).
+                try db.execute(sql: Self.synchronousPragma(durability))
+                return try Self.inTransaction(db) { db in try Self.append(batch, now: now, db: db) }
+            }
         } catch {
             throw failure("write", error)
         }
+    }
+
+    /// The `synchronous` setting `durability` asks for.
+    private static func synchronousPragma(_ durability: Durability) -> String {
+        "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")"
     }
 
     /// The batch's statements, in its write transaction: offsets from the topic heads, one

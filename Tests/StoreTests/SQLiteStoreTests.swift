@@ -35,6 +35,13 @@ struct SQLiteStoreTests {
         #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == level)
     }
 
+    @Test func anAppendCommitsWithTheStoresDurabilityWhateverTheWriterWasLeftAt() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        try await store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = OFF") }
+        _ = try store.append([request("a:1")])
+        #expect(try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+    }
+
     @Test func anUnsyncedWriteCancelledMidwayStillCommitsAndSyncsAgain() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())
         try await store.pool.write { try $0.execute(sql: "CREATE TABLE t (x)") }
