@@ -147,14 +147,7 @@ struct GroupCommitterTests {
         let seen = Seen()
         committer.setCommitHandler { outcomes in seen.append(outcomes.map(\.event.offset)) }
         let running = Task { await committer.run() }
-        let offsets = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for _ in 0..<500 {
-                group.addTask {
-                    try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 1000)).event.offset
-                }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
+        let offsets = try await Self.append(500, to: committer).value
         #expect(offsets.sorted() == Array(1...500))
         #expect(seen.all == Array(1...500))
         #expect(seen.batches < 500)
@@ -164,9 +157,7 @@ struct GroupCommitterTests {
 
     @Test(.timeLimit(.minutes(1)))
     func appendsMadeBeforeTheLoopStartsAreCommittedOnceItRuns() async throws {
-        let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal))
-        let appends = Self.append(50, to: committer)
-        try await Self.waitUntil { committer.waitingCount == 50 }
+        let (committer, appends) = try await Self.committerWithQueuedAppends(50)
         let running = Task { await committer.run() }
         #expect(try await appends.value.sorted() == Array(1...50))
         running.cancel()
@@ -175,9 +166,7 @@ struct GroupCommitterTests {
 
     @Test(.timeLimit(.minutes(1)))
     func appendsWaitingAtShutdownAreCommittedAndLaterOnesRefused() async throws {
-        let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal))
-        let appends = Self.append(50, to: committer)
-        try await Self.waitUntil { committer.waitingCount == 50 }
+        let (committer, appends) = try await Self.committerWithQueuedAppends(50)
         // Cancelled at once: the loop may not even have started when it is told to close.
         let running = Task { await committer.run() }
         running.cancel()
@@ -186,6 +175,18 @@ struct GroupCommitterTests {
         await #expect(throws: StoreError.unavailable("the hub is shutting down")) {
             try await committer.append(AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 100))
         }
+    }
+
+    /// A committer whose loop has not started, with `count` appends waiting on it.
+    private static func committerWithQueuedAppends(_ count: Int) async throws -> (GroupCommitter, Task<[Int64], any Error>) {
+        let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal))
+        let appends = append(count, to: committer)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while committer.waitingCount < count {
+            try #require(ContinuousClock.now < deadline, "the appends were not queued within 10 s")
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        return (committer, appends)
     }
 
     /// `count` appends to one topic, each in its own task; their offsets once all are committed.
@@ -199,14 +200,6 @@ struct GroupCommitterTests {
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-        }
-    }
-
-    private static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            try #require(ContinuousClock.now < deadline, "condition not met within 10 s")
-            try await Task.sleep(for: .milliseconds(1))
         }
     }
 
