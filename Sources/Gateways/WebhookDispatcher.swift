@@ -15,12 +15,16 @@ import Synchronization
 /// `webhook-id`. Per-endpoint order is not promised.
 public final class WebhookDispatcher: Service, Sendable {
     private struct State {
-        /// Message ids whose attempt is in flight, by endpoint; they hold its slots.
-        var inFlight: [String: Set<String>] = [:]
+        /// The messages whose attempt is in flight, by endpoint; they hold its slots.
+        var inFlight: [String: Set<WebhookDuePosition>] = [:]
         var inFlightCount = 0
-        /// Message ids answered but not yet recorded, by endpoint: they no longer hold a
+        /// The messages answered but not yet recorded, by endpoint: they no longer hold a
         /// slot, but stay out of due reads until their outcome is committed.
-        var recording: [String: Set<String>] = [:]
+        var recording: [String: Set<WebhookDuePosition>] = [:]
+        /// Where each endpoint's next due read starts: after the last message it returned.
+        /// Forgotten at every tick, so a message that became due behind it (an equal due time
+        /// with a lower sequence) waits at most one poll interval.
+        var cursors: [String: WebhookDuePosition] = [:]
         /// The enabled endpoints, refreshed every poll interval.
         var endpoints: [String] = []
         /// Endpoints whose last fetch came back short: nothing more is due there until the
@@ -157,40 +161,47 @@ public final class WebhookDispatcher: Service, Sendable {
     /// at most its room, so one endpoint's backlog never fills the slots of the others and no
     /// query reads more than the rows it may start; room an endpoint leaves unused goes to
     /// the next. A busy endpoint is asked again only once half its slots are free (or on the
-    /// next tick).
+    /// next tick). Between ticks an endpoint's read goes on after the last message it returned,
+    /// so the messages in flight ahead of it are neither read nor excluded one by one.
     private func due(isTick: Bool) async -> [WebhookDelivery] {
         let order = state.withLock { state in
             defer { state.rotation += 1 }
+            if isTick { state.cursors = [:] }
             let count = state.endpoints.count
             return (0..<count).map { state.endpoints[(state.rotation + $0) % count] }
         }
         var started: [WebhookDelivery] = []
         let now = WebhookEndpoints.nowMilliseconds()
         for endpoint in order {
-            let ask = state.withLock { state -> (room: Int, excluding: Set<String>)? in
+            let ask = state.withLock { state -> (room: Int, after: WebhookDuePosition?, excluding: Set<Int64>)? in
                 let inFlight = state.inFlight[endpoint] ?? []
                 let room = min(
                     settings.maxConcurrentDeliveries - state.inFlightCount, settings.maxConcurrentPerEndpoint - inFlight.count)
                 guard room > 0, !state.drained.contains(endpoint),
                       isTick || State.asksBetweenTicks(busy: inFlight.count, limit: settings.maxConcurrentPerEndpoint)
                 else { return nil }
-                return (room, inFlight.union(state.recording[endpoint] ?? []))
+                // The read passes over everything up to the cursor by itself; only busy messages
+                // after it (some started before the last tick) need excluding.
+                let after = state.cursors[endpoint]
+                let busy = inFlight.union(state.recording[endpoint] ?? []).filter { position in after.map { position > $0 } ?? true }
+                return (room, after, Set(busy.map(\.sequence)))
             }
             guard let ask else { continue }
             let found: [WebhookDelivery]
             do {
                 found = try await store.dueWebhookMessages(
-                    endpointID: endpoint, nowMilliseconds: now, limit: ask.room, excluding: ask.excluding)
+                    endpointID: endpoint, nowMilliseconds: now, after: ask.after, limit: ask.room, excluding: ask.excluding)
             } catch {
                 logger.error("cannot read the webhook outbox")
                 return started
             }
             started += state.withLock { state in
                 if found.count < ask.room { state.drained.insert(endpoint) }
+                if let last = found.last { state.cursors[endpoint] = last.position }
                 return found.filter { delivery in
                     guard state.inFlightCount < settings.maxConcurrentDeliveries,
                           state.inFlight[endpoint, default: []].count < settings.maxConcurrentPerEndpoint,
-                          state.inFlight[endpoint, default: []].insert(delivery.message.id).inserted
+                          state.inFlight[endpoint, default: []].insert(delivery.position).inserted
                     else { return false }
                     state.inFlightCount += 1
                     return true
@@ -203,16 +214,16 @@ public final class WebhookDispatcher: Service, Sendable {
     private func deliver(_ delivery: WebhookDelivery, sender: WebhookSender, recorder: AttemptRecorder) async {
         let outcome = await sender.attempt(delivery)
         metrics.record(outcome)
-        let endpoint = delivery.endpoint.id, message = delivery.message.id
+        let endpoint = delivery.endpoint.id, position = delivery.position
         // The slot is free once the endpoint answered: recording (batched, one sync for
         // many) must not hold the endpoint's concurrency. The message stays excluded from
         // due reads until its outcome is committed, so it is never attempted twice.
         let wakes = state.withLock { state in
             let wasFull = state.inFlightCount >= settings.maxConcurrentDeliveries
-            if state.inFlight[endpoint]?.remove(message) != nil { state.inFlightCount -= 1 }
+            if state.inFlight[endpoint]?.remove(position) != nil { state.inFlightCount -= 1 }
             if state.inFlight[endpoint]?.isEmpty == true { state.inFlight[endpoint] = nil }
-            state.recording[endpoint, default: []].insert(message)
-            if case .disable = outcome.endpoint { state.disabling[message] = delivery.endpoint }
+            state.recording[endpoint, default: []].insert(position)
+            if case .disable = outcome.endpoint { state.disabling[delivery.message.id] = delivery.endpoint }
             // The loop is woken only when the freed slot lets `due` start something: other
             // endpoints were waiting for an overall slot, or this one is asked again. Not on
             // each answer: while half an endpoint's slots are busy, `due` would start nothing.
@@ -228,10 +239,10 @@ public final class WebhookDispatcher: Service, Sendable {
     private func recorded(_ outcomes: [WebhookAttemptOutcome], stored: Bool) {
         let announce = state.withLock { state in
             for outcome in outcomes {
-                let endpoint = outcome.attempt.endpointID, message = outcome.attempt.messageID
-                state.recording[endpoint]?.remove(message)
+                let endpoint = outcome.attempt.endpointID
+                state.recording[endpoint]?.remove(outcome.position)
                 if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
-                let record = state.disabling.removeValue(forKey: message)
+                let record = state.disabling.removeValue(forKey: outcome.attempt.messageID)
                 if stored, case .disable(let reason) = outcome.endpoint, let record,
                    !state.disabled.contains(where: { $0.endpoint.id == endpoint }) {
                     state.disabled.append((record, reason))

@@ -72,10 +72,11 @@ struct WebhookSender: Sendable {
     }
 
     private func decide(_ attempt: WebhookAttemptRecord, answer: Answer, delivery: WebhookDelivery, now: Int64) -> WebhookAttemptOutcome {
-        if attempt.succeeded { return WebhookAttemptOutcome(attempt: attempt, next: .delivered, endpoint: .healthy) }
-        if answer.status == 410 {
-            return WebhookAttemptOutcome(attempt: attempt, next: .failed, endpoint: .disable(reason: "the endpoint answered 410 Gone"))
+        func outcome(_ next: WebhookAttemptOutcome.Next, _ endpoint: WebhookAttemptOutcome.EndpointChange) -> WebhookAttemptOutcome {
+            WebhookAttemptOutcome(attempt: attempt, position: delivery.position, next: next, endpoint: endpoint)
         }
+        if attempt.succeeded { return outcome(.delivered, .healthy) }
+        if answer.status == 410 { return outcome(.failed, .disable(reason: "the endpoint answered 410 Gone")) }
         let failed = delivery.message.attempts + 1
         var delay = settings.retrySchedule.delay(afterFailedAttempts: failed)
         if delay != nil, [429, 503].contains(answer.status), let header = answer.retryAfter,
@@ -87,9 +88,9 @@ struct WebhookSender: Sendable {
         if now - failingSince >= settings.disableAfter.milliseconds {
             let days = Double(settings.disableAfter.milliseconds) / 86_400_000
             let reason = "every attempt failed for \(days.formatted(.number.precision(.fractionLength(0...2)))) days"
-            return WebhookAttemptOutcome(attempt: attempt, next: next, endpoint: .disable(reason: reason))
+            return outcome(next, .disable(reason: reason))
         }
-        return WebhookAttemptOutcome(attempt: attempt, next: next, endpoint: .failing)
+        return outcome(next, .failing)
     }
 
     /// A short cause without internals beyond what the operator needs.

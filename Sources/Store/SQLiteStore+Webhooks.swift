@@ -47,26 +47,32 @@ extension SQLiteStore {
     }
 
     public func dueWebhookMessages(
-        endpointID: String, nowMilliseconds: Int64, limit: Int, excluding: Set<String>
+        endpointID: String, nowMilliseconds: Int64, after: WebhookDuePosition?, limit: Int, excluding: Set<Int64>
     ) async throws(StoreError) -> [WebhookDelivery] {
         try await read { db in
             guard let endpoint = try Self.fetchEndpoints(
                 db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND enabled = 1", arguments: [endpointID]).first
             else { return [] }
-            // The excluded ids (in flight) lead the due order; leaving them out in SQL spares
-            // reading their bodies into memory only to drop them.
+            // The due index holds each row's `seq`: the position and the exclusion are both
+            // decided from it, so only the rows returned are read from the table.
+            let start = after ?? WebhookDuePosition(dueMilliseconds: .min, sequence: .min)
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
+                SELECT seq, id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
                 WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_ms <= ?
-                  AND id NOT IN (SELECT value FROM json_each(?))
-                ORDER BY next_attempt_ms LIMIT ?
-                """), arguments: [endpointID, nowMilliseconds, "[" + excluding.map(JSONText.quoted).joined(separator: ",") + "]", limit])
+                  AND (next_attempt_ms, seq) > (?, ?)
+                  AND seq NOT IN (SELECT value FROM json_each(?))
+                ORDER BY next_attempt_ms, seq LIMIT ?
+                """), arguments: [
+                    endpointID, nowMilliseconds, start.dueMilliseconds, start.sequence,
+                    "[" + excluding.map(String.init).joined(separator: ",") + "]", limit,
+                ])
             return rows.map { row in
                 let message = WebhookMessageRecord(
                     id: row["id"], endpointID: endpointID, eventType: row["event_type"], body: row["body"],
                     createdMilliseconds: row["created_ms"], status: .pending, attempts: row["attempts"],
                     nextAttemptMilliseconds: row["next_attempt_ms"], lastError: row["last_error"])
-                return WebhookDelivery(message: message, endpoint: endpoint)
+                let position = WebhookDuePosition(dueMilliseconds: row["next_attempt_ms"], sequence: row["seq"])
+                return WebhookDelivery(message: message, position: position, endpoint: endpoint)
             }
         }
     }
@@ -90,10 +96,12 @@ extension SQLiteStore {
                 case .retry(let at): (.pending, at)
                 case .failed: (.failed, nil)
                 }
+                // By `seq` (no lookup by `id`); `id` too, since SQLite may give a deleted last
+                // row's `seq` to the next message.
                 try db.cachedStatement(sql: """
                     UPDATE webhook_messages SET status = ?, attempts = attempts + 1, next_attempt_ms = ?, last_error = ?
-                    WHERE id = ?
-                    """).execute(arguments: [status.rawValue, next, attempt.error, attempt.messageID])
+                    WHERE seq = ? AND id = ?
+                    """).execute(arguments: [status.rawValue, next, attempt.error, outcome.position.sequence, attempt.messageID])
                 switch outcome.endpoint {
                 case .healthy:
                     // Most successes follow successes: then no row is written.
@@ -180,13 +188,13 @@ extension SQLiteStore {
 
     public func webhookOutboxDepth() async throws(StoreError) -> (pending: Int, oldestCreatedMilliseconds: Int64?) {
         try await read { db in
-            // Both from the due index alone, which holds every pending message's rowid: the
+            // Both from the due index alone, which holds every pending message's `seq`: the
             // oldest is the first inserted, so only its own row is read. (Taking the oldest
             // creation time from the rows read every pending row, ~10k pages per second
             // with 100k pending.)
             let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT pending, (SELECT created_ms FROM webhook_messages WHERE rowid = first) AS oldest
-                FROM (SELECT COUNT(*) AS pending, MIN(rowid) AS first FROM webhook_messages WHERE status = 'pending')
+                SELECT pending, (SELECT created_ms FROM webhook_messages WHERE seq = first) AS oldest
+                FROM (SELECT COUNT(*) AS pending, MIN(seq) AS first FROM webhook_messages WHERE status = 'pending')
                 """))
             return (row?["pending"] ?? 0, row?["oldest"])
         }

@@ -101,16 +101,40 @@ public struct WebhookMessageRecord: Sendable, Equatable {
     }
 }
 
+/// Where a pending message stands in its endpoint's due order: by due time, then by its
+/// place in the outbox. It stays there until an outcome moves it, so a reader can go on
+/// from the last message it took (``WebhookStore/dueWebhookMessages(endpointID:nowMilliseconds:after:limit:excluding:)``).
+public struct WebhookDuePosition: Sendable, Hashable, Comparable {
+    /// When the message is due, in milliseconds since 1970.
+    public var dueMilliseconds: Int64
+    /// The message's place in the outbox: ascending in creation order, never reused while
+    /// the message exists.
+    public var sequence: Int64
+
+    /// Creates a position.
+    public init(dueMilliseconds: Int64, sequence: Int64) {
+        self.dueMilliseconds = dueMilliseconds
+        self.sequence = sequence
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.dueMilliseconds, lhs.sequence) < (rhs.dueMilliseconds, rhs.sequence)
+    }
+}
+
 /// A due message with the endpoint it goes to.
 public struct WebhookDelivery: Sendable {
     /// The message.
     public var message: WebhookMessageRecord
+    /// Where the message stands in the due order.
+    public var position: WebhookDuePosition
     /// Its endpoint, as it was when the message was fetched.
     public var endpoint: WebhookEndpointRecord
 
     /// Creates a delivery.
-    public init(message: WebhookMessageRecord, endpoint: WebhookEndpointRecord) {
+    public init(message: WebhookMessageRecord, position: WebhookDuePosition, endpoint: WebhookEndpointRecord) {
         self.message = message
+        self.position = position
         self.endpoint = endpoint
     }
 }
@@ -172,14 +196,18 @@ public struct WebhookAttemptOutcome: Sendable {
 
     /// The attempt itself.
     public var attempt: WebhookAttemptRecord
+    /// Where the message stood when it was attempted (``WebhookDelivery/position``): it
+    /// finds the message's row, and stays the message's position until this is recorded.
+    public var position: WebhookDuePosition
     /// The message's next state.
     public var next: Next
     /// The endpoint's change.
     public var endpoint: EndpointChange
 
     /// Creates an outcome.
-    public init(attempt: WebhookAttemptRecord, next: Next, endpoint: EndpointChange) {
+    public init(attempt: WebhookAttemptRecord, position: WebhookDuePosition, next: Next, endpoint: EndpointChange) {
         self.attempt = attempt
+        self.position = position
         self.next = next
         self.endpoint = endpoint
     }

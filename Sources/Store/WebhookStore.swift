@@ -22,11 +22,12 @@ public protocol WebhookStore: Sendable {
     /// Deletes an endpoint with its messages and attempts; false when there was none.
     func deleteWebhookEndpoint(id: String) async throws(StoreError) -> Bool
 
-    /// Pending messages of one enabled endpoint due at `nowMilliseconds`, oldest due first,
-    /// leaving out the messages given (those already in flight). Reads at most `limit` plus
-    /// the excluded rows, however long the backlog.
+    /// Pending messages of one enabled endpoint due at `nowMilliseconds`, in due order,
+    /// after the position `after` when given, leaving out the messages whose sequence is in
+    /// `excluding` (those already in flight). Reads at most `limit` plus the excluded rows
+    /// after `after`, however long the backlog.
     func dueWebhookMessages(
-        endpointID: String, nowMilliseconds: Int64, limit: Int, excluding: Set<String>
+        endpointID: String, nowMilliseconds: Int64, after: WebhookDuePosition?, limit: Int, excluding: Set<Int64>
     ) async throws(StoreError) -> [WebhookDelivery]
 
     /// Records attempts and applies their outcomes, all in one transaction. The commit need

@@ -38,16 +38,16 @@ struct AttemptRecorderTests {
             id: "ep_1", url: "https://example.com/hook", events: ["*"], topics: [], description: nil, enabled: true,
             sealedSecret: [1, 2, 3], createdMilliseconds: 0, updatedMilliseconds: 0))
         _ = try store.append((0..<count).map { AppendRequest(topic: "events:t", name: "order.paid", data: "{\"n\":\($0)}", retainCount: 100) })
-        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: count, excluding: [])
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: count, excluding: [])
         return (store, due)
     }
 
-    func delivered(_ messageID: String) -> WebhookAttemptOutcome {
+    func delivered(_ messageID: String, at position: WebhookDuePosition) -> WebhookAttemptOutcome {
         WebhookAttemptOutcome(
             attempt: WebhookAttemptRecord(
                 messageID: messageID, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 200, durationMilliseconds: 1,
                 error: nil, succeeded: true),
-            next: .delivered, endpoint: .healthy)
+            position: position, next: .delivered, endpoint: .healthy)
     }
 
     @Test func outcomesGivenAtOnceAreWrittenAndReportedStored() async throws {
@@ -55,7 +55,7 @@ struct AttemptRecorderTests {
         defer { directory.remove() }
         let (recorder, store, due, reports) = try await makeRecorder(3, in: directory)
         let running = Task { await recorder.run() }
-        for delivery in due { recorder.record(delivered(delivery.message.id)) }
+        for delivery in due { recorder.record(delivered(delivery.message.id, at: delivery.position)) }
         let deadline = ContinuousClock.now + .seconds(10)
         while reports.reported.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         recorder.finish()
@@ -72,7 +72,7 @@ struct AttemptRecorderTests {
         defer { directory.remove() }
         let (recorder, _, _, reports) = try await makeRecorder(0, in: directory)
         let running = Task { await recorder.run() }
-        recorder.record(delivered("msg_unknown"))  // its attempt row references no message
+        recorder.record(delivered("msg_unknown", at: WebhookDuePosition(dueMilliseconds: 0, sequence: 1)))  // its attempt row references no message
         recorder.finish()
         await running.value
 
@@ -85,7 +85,7 @@ struct AttemptRecorderTests {
         let (recorder, store, due, reports) = try await makeRecorder(1, in: directory)
         recorder.finish()
         await recorder.run()
-        recorder.record(delivered(due[0].message.id))
+        recorder.record(delivered(due[0].message.id, at: due[0].position))
 
         #expect(reports.reported == [due[0].message.id: false])
         #expect(try await store.webhookMessage(id: due[0].message.id)?.status == .pending)

@@ -16,7 +16,7 @@ struct WebhookOutboxTests {
 
     @Test func messageIDsFollowCreationOrder() async throws {
         let store = try await storeWithMessages(50)
-        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: 100, excluding: [])
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 100, excluding: [])
         let ids = due.map(\.message.id)
         #expect(ids.count == 50 && Set(ids).count == 50)
         #expect(ids.allSatisfy { $0.hasPrefix("msg_") && $0.count == 32 })
@@ -25,26 +25,52 @@ struct WebhookOutboxTests {
 
     @Test func dueReadsPassOverExcludedMessagesAndStillFillTheirLimit() async throws {
         let store = try await storeWithMessages(10)
-        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: 10, excluding: []).map(\.message.id)
-        let excluded = Set(all.prefix(4))
-        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, limit: 5, excluding: excluded)
-        #expect(due.count == 5)
-        #expect(due.allSatisfy { !excluded.contains($0.message.id) && all.contains($0.message.id) })
+        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 10, excluding: [])
+        let excluded = Set(all.prefix(4).map(\.position.sequence))
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 5, excluding: excluded)
+        #expect(due.map(\.message.id) == all[4..<9].map(\.message.id))
+    }
+
+    @Test func dueReadsGoOnAfterTheGivenPositionInDueOrder() async throws {
+        // Given ten messages, the third due first and the first due last
+        let store = try await storeWithMessages(10)
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE webhook_messages SET next_attempt_ms = 100 + seq")
+            try db.execute(sql: "UPDATE webhook_messages SET next_attempt_ms = 50 WHERE seq = 3")
+            try db.execute(sql: "UPDATE webhook_messages SET next_attempt_ms = 200 WHERE seq = 1")
+        }
+        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 10, excluding: [])
+        #expect(all.map(\.position.sequence) == [3, 2, 4, 5, 6, 7, 8, 9, 10, 1])
+        #expect(all.map(\.position) == all.map(\.position).sorted())
+
+        // When reading after the fourth, leaving out the sixth
+        let due = try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, after: all[3].position, limit: 3, excluding: [all[5].position.sequence])
+
+        // Then the read starts at the fifth and passes over the sixth
+        #expect(due.map(\.position.sequence) == [6, 8, 9])
+    }
+
+    @Test func dueReadsLeaveOutMessagesNotYetDue() async throws {
+        let store = try await storeWithMessages(3)
+        try await store.pool.write { db in try db.execute(sql: "UPDATE webhook_messages SET next_attempt_ms = 1000 * seq") }
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: 2000, after: nil, limit: 10, excluding: [])
+        #expect(due.map(\.position) == [1, 2].map { WebhookDuePosition(dueMilliseconds: 1000 * $0, sequence: $0) })
     }
 
     @Test func outboxDepthCountsPendingMessagesAndAgesTheOldestStillPending() async throws {
         // Given five pending messages created at 1000, 2000, ... 5000 ms, the first delivered
         let store = try await storeWithMessages(5)
         try await store.pool.write { db in
-            try db.execute(sql: "UPDATE webhook_messages SET created_ms = rowid * 1000")
+            try db.execute(sql: "UPDATE webhook_messages SET created_ms = seq * 1000")
         }
         let first = try #require(try await store.dueWebhookMessages(
-            endpointID: "ep_1", nowMilliseconds: .max, limit: 1, excluding: []).first)
+            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 1, excluding: []).first)
         try await store.recordWebhookAttempts([WebhookAttemptOutcome(
             attempt: WebhookAttemptRecord(
                 messageID: first.message.id, endpointID: "ep_1", attemptedMilliseconds: 6000, statusCode: 204,
                 durationMilliseconds: 1, error: nil, succeeded: true),
-            next: .delivered, endpoint: .healthy)])
+            position: first.position, next: .delivered, endpoint: .healthy)])
 
         // Then the gauges see four pending, the oldest of them created at 2000 ms
         let depth = try await store.webhookOutboxDepth()
@@ -56,7 +82,7 @@ struct WebhookOutboxTests {
         let store = try await storeWithMessages(3)
         let plan = try await store.pool.read { db in
             try Row.fetchAll(db, sql: """
-                EXPLAIN QUERY PLAN SELECT COUNT(*), MIN(rowid) FROM webhook_messages WHERE status = 'pending'
+                EXPLAIN QUERY PLAN SELECT COUNT(*), MIN(seq) FROM webhook_messages WHERE status = 'pending'
                 """).map { $0["detail"] as String }.joined(separator: "\n")
         }
         #expect(plan.contains("USING INDEX webhook_messages_due"), "\(plan)")
