@@ -29,7 +29,7 @@
 # on the in_app channel, 1000 of the recipients watching their inbox:{user} over WebSocket:
 # deliveries/s until all are sent, and POST-to-notification.created latency). Each scenario gets a
 # new hub with a new data directory, so one scenario's state (memory, history, commit count) does not
-# colour the next.
+# colour the next. Before each one, `calibrate.sh` prints how fast the machine is at that minute.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -119,6 +119,7 @@ scenario() {
     echo
     echo "\$ loadgen $* --url $URL --token \$TOKEN --hub-pid $HUB_PID"
     echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
+    "$BENCH/calibrate.sh" "$WORK"
     # @CUSTOMER_TOKEN@ and @AGENT_TOKEN@ stand for the tokens minted for this hub.
     local args=()
     for arg in "$@"; do
@@ -143,6 +144,7 @@ drain_scenario() {
     echo
     echo "\$ loadgen webhooks-fill --events $events --handoff \$HANDOFF --url $URL --token \$TOKEN --hub-pid $HUB_PID"
     echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
+    "$BENCH/calibrate.sh" "$WORK"
     if ! "$LOADGEN" webhooks-fill --events "$events" --handoff "$WORK/handoff-$name" \
         --url "$URL" --token "$TOKEN" --hub-pid "$HUB_PID"; then
         echo "(loadgen exited with $?)"
