@@ -5,9 +5,10 @@
 #
 #   benchmarks/calibrate.sh [DIR]     DIR: where to write the sync test file (default: /tmp)
 #
-# Prints one line: seconds for one core to SHA-256 256 MiB of zeros (CPU speed; lower is
-# faster), and the mean time of 500 synchronous 4 KiB writes (`dd oflag=dsync`, the cost
-# of the fsync every acknowledged publish waits for).
+# Prints one line: seconds to SHA-256 256 MiB of zeros (`head | sha256sum`, mostly one
+# busy core: CPU speed, lower is faster), and the mean time of 500 synchronous 4 KiB writes
+# (`dd oflag=dsync`, the cost of the fsync every acknowledged publish waits for). Whether
+# these track the hub's throughput is not yet shown (docs/benchmarks.md, finding 13).
 set -euo pipefail
 DIR=${1:-${TMPDIR:-/tmp}}
 FILE=$(mktemp "$DIR/calibrate.XXXXXX")

@@ -111,6 +111,17 @@ start_hub() {
     AGENT_TOKEN=$("$HUB" token --sub bench-agent --role agent --ttl 3600 --data "$data")
 }
 
+# The machine's speed at this minute; a failed speed test does not stop the run.
+speed_line() {
+    "$BENCH/calibrate.sh" "$WORK" || echo "machine speed: unavailable"
+}
+
+# The machine, its load average and its speed.
+machine_lines() {
+    echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
+    speed_line
+}
+
 # Runs one loadgen command against a fresh hub.
 scenario() {
     local name=$1
@@ -118,8 +129,7 @@ scenario() {
     start_hub "$name"
     echo
     echo "\$ loadgen $* --url $URL --token \$TOKEN --hub-pid $HUB_PID"
-    echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
-    "$BENCH/calibrate.sh" "$WORK"
+    machine_lines
     # @CUSTOMER_TOKEN@ and @AGENT_TOKEN@ stand for the tokens minted for this hub.
     local args=()
     for arg in "$@"; do
@@ -143,8 +153,7 @@ drain_scenario() {
     start_hub "$name"
     echo
     echo "\$ loadgen webhooks-fill --events $events --handoff \$HANDOFF --url $URL --token \$TOKEN --hub-pid $HUB_PID"
-    echo "machine: $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MiB memory; loadavg before: $(cat /proc/loadavg)"
-    "$BENCH/calibrate.sh" "$WORK"
+    machine_lines
     if ! "$LOADGEN" webhooks-fill --events "$events" --handoff "$WORK/handoff-$name" \
         --url "$URL" --token "$TOKEN" --hub-pid "$HUB_PID"; then
         echo "(loadgen exited with $?)"
@@ -155,6 +164,7 @@ drain_scenario() {
     kill -KILL "$HUB_PID"
     wait "$HUB_PID" 2>/dev/null || true
     echo "(hub $HUB_PID killed with SIGKILL; restarting it on the same data directory)"
+    speed_line
     mkfifo "$fifo"
     (
         read -r _ <"$fifo"

@@ -15,20 +15,22 @@ import Synchronization
 /// `webhook-id`. Per-endpoint order is not promised.
 public final class WebhookDispatcher: Service, Sendable {
     private struct State {
-        /// The messages whose attempt is in flight, by endpoint; they hold its slots.
-        var inFlight: [String: Set<WebhookDuePosition>] = [:]
+        /// The messages whose attempt is in flight, by endpoint and `seq`, with the position
+        /// they were read at; they hold the endpoint's slots.
+        var inFlight: [String: [Int64: WebhookDuePosition]] = [:]
         var inFlightCount = 0
-        /// The messages answered but not yet recorded, by endpoint: they no longer hold a
-        /// slot, but stay out of due reads until their outcome is committed.
-        var recording: [String: Set<WebhookDuePosition>] = [:]
-        /// Where each endpoint's next due read starts: after the last message it returned.
-        /// Forgotten at every tick, so a message that became due behind it (an equal due time
-        /// with a lower sequence) waits at most one poll interval.
+        /// The messages answered but not yet recorded, likewise: they no longer hold a slot,
+        /// but none is started again until its outcome is committed.
+        var recording: [String: [Int64: WebhookDuePosition]] = [:]
+        /// Where each endpoint's next due read starts: after the last row it returned, started
+        /// or not. Forgotten at every tick, so a message due behind it waits at most one poll
+        /// interval: an outcome that could not be recorded, a due time stamped before a commit
+        /// that others overtook, a replay, the clock stepping back.
         var cursors: [String: WebhookDuePosition] = [:]
         /// The enabled endpoints, refreshed every poll interval.
         var endpoints: [String] = []
-        /// Endpoints whose last fetch came back short: nothing more is due there until the
-        /// next refresh, so a completion does not query them again.
+        /// Endpoints whose last read came back short: nothing more is due there (after the
+        /// cursor) until the next tick, so a completion does not query them again.
         var drained: Set<String> = []
         /// Where the next round starts in `endpoints`, so slots are shared out fairly.
         var rotation = 0
@@ -41,6 +43,23 @@ public final class WebhookDispatcher: Service, Sendable {
         /// Endpoints disabled by recorded outcomes, with why, not yet announced.
         var disabled: [(endpoint: WebhookEndpointRecord, reason: String)] = []
         var isStopping = false
+
+        /// Whether a message of `endpoint` is in flight or being recorded.
+        func isBusy(_ sequence: Int64, at endpoint: String) -> Bool {
+            inFlight[endpoint]?[sequence] != nil || recording[endpoint]?[sequence] != nil
+        }
+
+        /// The busy messages of `endpoint` read at a position after `cursor` (all of them
+        /// when nil): a read after the cursor passes over the others by itself.
+        func busySequences(of endpoint: String, after cursor: WebhookDuePosition?) -> Set<Int64> {
+            var busy = Set<Int64>()
+            for messages in [inFlight[endpoint], recording[endpoint]] {
+                for (sequence, position) in messages ?? [:] where cursor.map({ position > $0 }) ?? true {
+                    busy.insert(sequence)
+                }
+            }
+            return busy
+        }
 
         /// Whether ``due(isTick:)`` asks an endpoint with `busy` attempts in flight for more
         /// between ticks: when none is busy, or once half its slots are free, so a backlog is
@@ -173,24 +192,21 @@ public final class WebhookDispatcher: Service, Sendable {
         var started: [WebhookDelivery] = []
         let now = WebhookEndpoints.nowMilliseconds()
         for endpoint in order {
-            let ask = state.withLock { state -> (room: Int, after: WebhookDuePosition?, excluding: Set<Int64>)? in
-                let inFlight = state.inFlight[endpoint] ?? []
+            let ask = state.withLock { state -> (room: Int, after: WebhookDuePosition?, busy: Set<Int64>)? in
+                let inFlight = state.inFlight[endpoint]?.count ?? 0
                 let room = min(
-                    settings.maxConcurrentDeliveries - state.inFlightCount, settings.maxConcurrentPerEndpoint - inFlight.count)
+                    settings.maxConcurrentDeliveries - state.inFlightCount, settings.maxConcurrentPerEndpoint - inFlight)
                 guard room > 0, !state.drained.contains(endpoint),
-                      isTick || State.asksBetweenTicks(busy: inFlight.count, limit: settings.maxConcurrentPerEndpoint)
+                      isTick || State.asksBetweenTicks(busy: inFlight, limit: settings.maxConcurrentPerEndpoint)
                 else { return nil }
-                // The read passes over everything up to the cursor by itself; only busy messages
-                // after it (some started before the last tick) need excluding.
                 let after = state.cursors[endpoint]
-                let busy = inFlight.union(state.recording[endpoint] ?? []).filter { position in after.map { position > $0 } ?? true }
-                return (room, after, Set(busy.map(\.sequence)))
+                return (room, after, state.busySequences(of: endpoint, after: after))
             }
             guard let ask else { continue }
             let found: [WebhookDelivery]
             do {
                 found = try await store.dueWebhookMessages(
-                    endpointID: endpoint, nowMilliseconds: now, after: ask.after, limit: ask.room, excluding: ask.excluding)
+                    endpointID: endpoint, nowMilliseconds: now, after: ask.after, limit: ask.room, excludingSequences: ask.busy)
             } catch {
                 logger.error("cannot read the webhook outbox")
                 return started
@@ -199,10 +215,13 @@ public final class WebhookDispatcher: Service, Sendable {
                 if found.count < ask.room { state.drained.insert(endpoint) }
                 if let last = found.last { state.cursors[endpoint] = last.position }
                 return found.filter { delivery in
+                    // A busy message can be read again if a replay moved it past the cursor.
+                    let sequence = delivery.position.sequence
                     guard state.inFlightCount < settings.maxConcurrentDeliveries,
-                          state.inFlight[endpoint, default: []].count < settings.maxConcurrentPerEndpoint,
-                          state.inFlight[endpoint, default: []].insert(delivery.position).inserted
+                          state.inFlight[endpoint, default: [:]].count < settings.maxConcurrentPerEndpoint,
+                          !state.isBusy(sequence, at: endpoint)
                     else { return false }
+                    state.inFlight[endpoint, default: [:]][sequence] = delivery.position
                     state.inFlightCount += 1
                     return true
                 }
@@ -220,9 +239,9 @@ public final class WebhookDispatcher: Service, Sendable {
         // due reads until its outcome is committed, so it is never attempted twice.
         let wakes = state.withLock { state in
             let wasFull = state.inFlightCount >= settings.maxConcurrentDeliveries
-            if state.inFlight[endpoint]?.remove(position) != nil { state.inFlightCount -= 1 }
+            if state.inFlight[endpoint]?.removeValue(forKey: position.sequence) != nil { state.inFlightCount -= 1 }
             if state.inFlight[endpoint]?.isEmpty == true { state.inFlight[endpoint] = nil }
-            state.recording[endpoint, default: []].insert(position)
+            state.recording[endpoint, default: [:]][position.sequence] = position
             if case .disable = outcome.endpoint { state.disabling[delivery.message.id] = delivery.endpoint }
             // The loop is woken only when the freed slot lets `due` start something: other
             // endpoints were waiting for an overall slot, or this one is asked again. Not on
@@ -240,7 +259,7 @@ public final class WebhookDispatcher: Service, Sendable {
         let announce = state.withLock { state in
             for outcome in outcomes {
                 let endpoint = outcome.attempt.endpointID
-                state.recording[endpoint]?.remove(outcome.position)
+                state.recording[endpoint]?.removeValue(forKey: outcome.position.sequence)
                 if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
                 let record = state.disabling.removeValue(forKey: outcome.attempt.messageID)
                 if stored, case .disable(let reason) = outcome.endpoint, let record,

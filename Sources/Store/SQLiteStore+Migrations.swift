@@ -272,12 +272,13 @@ extension SQLiteStore {
             try db.execute(sql: "CREATE INDEX webhook_messages_by_endpoint ON webhook_messages (endpoint_id)")
         }
         migrator.registerMigration("v13-webhook-message-sequence") { db in
-            // Rebuilt (foreign keys are checked after the migration, not during it) for two reasons:
+            // Rebuilt, which relies on GRDB's default deferred foreign-key checks: with keys
+            // enforced, dropping the old table would cascade and delete every attempt. Two reasons:
             // - `seq`, an explicit rowid, so a message's place in the outbox never changes (VACUUM
             //   may renumber implicit rowids): the dispatcher reads due messages after the last one
-            //   it started and records outcomes by it, without a lookup by `id`;
+            //   a read returned, and outcomes find their message by it, without a lookup by `id`;
             // - the status CHECK as ORs: SQLite builds a temporary b-tree for an IN list of three
-            //   or more values at every insert and update (~2.5 µs each, measured with 3.40).
+            //   or more values at every insert and update (~2 µs each with 3.40: benchmarks/outbox_lab.py check).
             try db.execute(sql: """
                 CREATE TABLE webhook_messages_v13 (
                     seq INTEGER PRIMARY KEY,

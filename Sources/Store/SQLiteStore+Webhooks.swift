@@ -47,7 +47,7 @@ extension SQLiteStore {
     }
 
     public func dueWebhookMessages(
-        endpointID: String, nowMilliseconds: Int64, after: WebhookDuePosition?, limit: Int, excluding: Set<Int64>
+        endpointID: String, nowMilliseconds: Int64, after: WebhookDuePosition?, limit: Int, excludingSequences: Set<Int64>
     ) async throws(StoreError) -> [WebhookDelivery] {
         try await read { db in
             guard let endpoint = try Self.fetchEndpoints(
@@ -64,7 +64,7 @@ extension SQLiteStore {
                 ORDER BY next_attempt_ms, seq LIMIT ?
                 """), arguments: [
                     endpointID, nowMilliseconds, start.dueMilliseconds, start.sequence,
-                    "[" + excluding.map(String.init).joined(separator: ",") + "]", limit,
+                    "[" + excludingSequences.map(String.init).joined(separator: ",") + "]", limit,
                 ])
             return rows.map { row in
                 let message = WebhookMessageRecord(
@@ -84,6 +84,26 @@ extension SQLiteStore {
         try await unsyncedWrite { db in
             for outcome in outcomes {
                 let attempt = outcome.attempt
+                let (status, next): (WebhookMessageStatus, Int64?) = switch outcome.next {
+                case .delivered: (.delivered, nil)
+                case .retry(let at): (.pending, at)
+                case .failed: (.failed, nil)
+                }
+                // Found by `seq` (no lookup by `id`); `id` too, since SQLite may give a deleted
+                // last row's `seq` to the next message. Only while it is still pending where it
+                // was attempted from: a replay or a disabled endpoint meanwhile stands.
+                try db.cachedStatement(sql: """
+                    UPDATE webhook_messages SET status = ?, attempts = attempts + 1, next_attempt_ms = ?, last_error = ?
+                    WHERE seq = ? AND id = ? AND status = 'pending' AND next_attempt_ms = ?
+                    """).execute(arguments: [
+                        status.rawValue, next, attempt.error, outcome.position.sequence, attempt.messageID,
+                        outcome.position.dueMilliseconds,
+                    ])
+                // A message deleted with its endpoint while its attempt was in flight leaves no
+                // attempt: the row would have nothing to belong to (and would fail the batch).
+                if db.changesCount == 0, try !Self.messageExists(outcome.position.sequence, id: attempt.messageID, db: db) {
+                    continue
+                }
                 try db.cachedStatement(sql: """
                     INSERT INTO webhook_attempts (message_id, endpoint_id, attempted_ms, status_code, duration_ms, error, succeeded)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -91,17 +111,6 @@ extension SQLiteStore {
                         attempt.messageID, attempt.endpointID, attempt.attemptedMilliseconds, attempt.statusCode,
                         attempt.durationMilliseconds, attempt.error, attempt.succeeded,
                     ])
-                let (status, next): (WebhookMessageStatus, Int64?) = switch outcome.next {
-                case .delivered: (.delivered, nil)
-                case .retry(let at): (.pending, at)
-                case .failed: (.failed, nil)
-                }
-                // By `seq` (no lookup by `id`); `id` too, since SQLite may give a deleted last
-                // row's `seq` to the next message.
-                try db.cachedStatement(sql: """
-                    UPDATE webhook_messages SET status = ?, attempts = attempts + 1, next_attempt_ms = ?, last_error = ?
-                    WHERE seq = ? AND id = ?
-                    """).execute(arguments: [status.rawValue, next, attempt.error, outcome.position.sequence, attempt.messageID])
                 switch outcome.endpoint {
                 case .healthy:
                     // Most successes follow successes: then no row is written.
@@ -241,6 +250,12 @@ extension SQLiteStore {
                     arguments: [endpoint.id, kind, pattern])
             }
         }
+    }
+
+    private static func messageExists(_ sequence: Int64, id: String, db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM webhook_messages WHERE seq = ? AND id = ?)"),
+            arguments: [sequence, id]) ?? false
     }
 
     private static func failPendingMessages(endpointID: String, reason: String, db: Database) throws {

@@ -102,13 +102,14 @@ public struct WebhookMessageRecord: Sendable, Equatable {
 }
 
 /// Where a pending message stands in its endpoint's due order: by due time, then by its
-/// place in the outbox. It stays there until an outcome moves it, so a reader can go on
-/// from the last message it took (``WebhookStore/dueWebhookMessages(endpointID:nowMilliseconds:after:limit:excluding:)``).
+/// place in the outbox. A reader can go on from the last message it took
+/// (``WebhookStore/dueWebhookMessages(endpointID:nowMilliseconds:after:limit:excludingSequences:)``).
+/// An outcome, a replay or a disabled endpoint moves the message; nothing else does.
 public struct WebhookDuePosition: Sendable, Hashable, Comparable {
     /// When the message is due, in milliseconds since 1970.
     public var dueMilliseconds: Int64
-    /// The message's place in the outbox: ascending in creation order, never reused while
-    /// the message exists.
+    /// The message's place in the outbox (`seq`): ascending in insertion order, never
+    /// reused while the message exists.
     public var sequence: Int64
 
     /// Creates a position.
@@ -117,6 +118,7 @@ public struct WebhookDuePosition: Sendable, Hashable, Comparable {
         self.sequence = sequence
     }
 
+    /// Due order: the earlier due time first, then the lower sequence.
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.dueMilliseconds, lhs.sequence) < (rhs.dueMilliseconds, rhs.sequence)
     }
@@ -197,7 +199,7 @@ public struct WebhookAttemptOutcome: Sendable {
     /// The attempt itself.
     public var attempt: WebhookAttemptRecord
     /// Where the message stood when it was attempted (``WebhookDelivery/position``): it
-    /// finds the message's row, and stays the message's position until this is recorded.
+    /// finds the message's row, and the outcome applies only while the message is still there.
     public var position: WebhookDuePosition
     /// The message's next state.
     public var next: Next

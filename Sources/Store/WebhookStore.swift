@@ -23,15 +23,19 @@ public protocol WebhookStore: Sendable {
     func deleteWebhookEndpoint(id: String) async throws(StoreError) -> Bool
 
     /// Pending messages of one enabled endpoint due at `nowMilliseconds`, in due order,
-    /// after the position `after` when given, leaving out the messages whose sequence is in
-    /// `excluding` (those already in flight). Reads at most `limit` plus the excluded rows
-    /// after `after`, however long the backlog.
+    /// strictly after the position `after` when given (rows at or before it are never
+    /// returned, due or not: read from nil to see them), leaving out the messages whose `seq`
+    /// is in `excludingSequences` (those already busy). Reads at most `limit` rows plus the
+    /// excluded ones after `after`, however long the backlog.
     func dueWebhookMessages(
-        endpointID: String, nowMilliseconds: Int64, after: WebhookDuePosition?, limit: Int, excluding: Set<Int64>
+        endpointID: String, nowMilliseconds: Int64, after: WebhookDuePosition?, limit: Int, excludingSequences: Set<Int64>
     ) async throws(StoreError) -> [WebhookDelivery]
 
     /// Records attempts and applies their outcomes, all in one transaction. The commit need
     /// not wait for the disk: a power loss may undo it, which only repeats those attempts.
+    /// An outcome applies only to a message still pending at the position it was attempted
+    /// from: one replayed or failed meanwhile keeps that state (its attempt is still
+    /// recorded), and one deleted with its endpoint is skipped without failing the batch.
     func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError)
 
     /// Attempts, newest first, optionally of one endpoint, succeeded or not, since a time.

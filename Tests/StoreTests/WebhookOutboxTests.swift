@@ -16,7 +16,7 @@ struct WebhookOutboxTests {
 
     @Test func messageIDsFollowCreationOrder() async throws {
         let store = try await storeWithMessages(50)
-        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 100, excluding: [])
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 100, excludingSequences: [])
         let ids = due.map(\.message.id)
         #expect(ids.count == 50 && Set(ids).count == 50)
         #expect(ids.allSatisfy { $0.hasPrefix("msg_") && $0.count == 32 })
@@ -25,9 +25,9 @@ struct WebhookOutboxTests {
 
     @Test func dueReadsPassOverExcludedMessagesAndStillFillTheirLimit() async throws {
         let store = try await storeWithMessages(10)
-        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 10, excluding: [])
+        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 10, excludingSequences: [])
         let excluded = Set(all.prefix(4).map(\.position.sequence))
-        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 5, excluding: excluded)
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 5, excludingSequences: excluded)
         #expect(due.map(\.message.id) == all[4..<9].map(\.message.id))
     }
 
@@ -39,23 +39,110 @@ struct WebhookOutboxTests {
             try db.execute(sql: "UPDATE webhook_messages SET next_attempt_ms = 50 WHERE seq = 3")
             try db.execute(sql: "UPDATE webhook_messages SET next_attempt_ms = 200 WHERE seq = 1")
         }
-        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 10, excluding: [])
+        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 10, excludingSequences: [])
         #expect(all.map(\.position.sequence) == [3, 2, 4, 5, 6, 7, 8, 9, 10, 1])
         #expect(all.map(\.position) == all.map(\.position).sorted())
 
         // When reading after the fourth, leaving out the sixth
         let due = try await store.dueWebhookMessages(
-            endpointID: "ep_1", nowMilliseconds: .max, after: all[3].position, limit: 3, excluding: [all[5].position.sequence])
+            endpointID: "ep_1", nowMilliseconds: .max, after: all[3].position, limit: 3, excludingSequences: [all[5].position.sequence])
 
         // Then the read starts at the fifth and passes over the sixth
         #expect(due.map(\.position.sequence) == [6, 8, 9])
     }
 
+    @Test func dueReadsAfterAPositionBreakTiesOfDueTimeBySequence() async throws {
+        // Given ten messages of one batch, all due at the same time (the common case)
+        let store = try await storeWithMessages(10)
+        let all = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 10, excludingSequences: [])
+        #expect(Set(all.map(\.position.dueMilliseconds)).count == 1)
+
+        // When reading after the fifth
+        let due = try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, after: all[4].position, limit: 10, excludingSequences: [])
+
+        // Then the read goes on with the sixth, by sequence
+        #expect(due.map(\.position.sequence) == [6, 7, 8, 9, 10])
+    }
+
+    @Test func theDueReadSeeksTheDueIndexAndNeedsNoSort() async throws {
+        let store = try await storeWithMessages(3)
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT seq, id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
+                WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_ms <= ?
+                  AND (next_attempt_ms, seq) > (?, ?)
+                  AND seq NOT IN (SELECT value FROM json_each(?))
+                ORDER BY next_attempt_ms, seq LIMIT ?
+                """, arguments: ["ep_1", 0, 0, 0, "[]", 1]).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+        #expect(plan.contains("USING INDEX webhook_messages_due (endpoint_id=? AND next_attempt_ms>? AND next_attempt_ms<?)"), "\(plan)")
+        #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
+    }
+
     @Test func dueReadsLeaveOutMessagesNotYetDue() async throws {
         let store = try await storeWithMessages(3)
         try await store.pool.write { db in try db.execute(sql: "UPDATE webhook_messages SET next_attempt_ms = 1000 * seq") }
-        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: 2000, after: nil, limit: 10, excluding: [])
+        let due = try await store.dueWebhookMessages(endpointID: "ep_1", nowMilliseconds: 2000, after: nil, limit: 10, excludingSequences: [])
         #expect(due.map(\.position) == [1, 2].map { WebhookDuePosition(dueMilliseconds: 1000 * $0, sequence: $0) })
+    }
+
+    @Test func anOutcomeWhoseEndpointWasDeletedIsSkippedAndTheRestOfItsBatchIsRecorded() async throws {
+        // Given one message for each of two endpoints, both attempted, then the second endpoint deleted
+        let store = try SQLiteStore(path: temporaryDatabase())
+        for id in ["ep_1", "ep_2"] {
+            try await store.insertWebhookEndpoint(WebhookEndpointRecord(
+                id: id, url: "https://example.com/\(id)", events: ["*"], topics: [], description: nil, enabled: true,
+                sealedSecret: [1, 2, 3], createdMilliseconds: 0, updatedMilliseconds: 0))
+        }
+        _ = try store.append([AppendRequest(topic: "events:t", name: "order.paid", data: "{}", retainCount: 100)])
+        var attempted: [WebhookDelivery] = []
+        for id in ["ep_1", "ep_2"] {
+            attempted += try await store.dueWebhookMessages(endpointID: id, nowMilliseconds: .max, after: nil, limit: 1, excludingSequences: [])
+        }
+        #expect(try await store.deleteWebhookEndpoint(id: "ep_2"))
+
+        // When both outcomes are recorded in one batch
+        try await store.recordWebhookAttempts(attempted.map { delivery in
+            WebhookAttemptOutcome(
+                attempt: WebhookAttemptRecord(
+                    messageID: delivery.message.id, endpointID: delivery.endpoint.id, attemptedMilliseconds: 1, statusCode: 204,
+                    durationMilliseconds: 1, error: nil, succeeded: true),
+                position: delivery.position, next: .delivered, endpoint: .healthy)
+        })
+
+        // Then the first endpoint's message is delivered and its attempt listed; the deleted one left nothing
+        #expect(try await store.webhookMessage(id: attempted[0].message.id)?.status == .delivered)
+        let attempts = try await store.webhookAttempts(endpointID: nil, succeeded: nil, sinceMilliseconds: nil, limit: 10)
+        #expect(attempts.map(\.messageID) == [attempted[0].message.id])
+    }
+
+    @Test func anOutcomeLeavesAMessageReplayedOrFailedDuringItsAttemptAsItIsAndStillRecordsTheAttempt() async throws {
+        // Given two messages attempted; meanwhile the first is replayed and the second failed
+        let store = try await storeWithMessages(2)
+        let attempted = try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 2, excludingSequences: [])
+        #expect(try await store.replayWebhookMessage(id: attempted[0].message.id, nowMilliseconds: 99_999_999_999_999))
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE webhook_messages SET status = 'failed', next_attempt_ms = NULL WHERE seq = ?",
+                           arguments: [attempted[1].position.sequence])
+        }
+
+        // When their attempts' outcomes (a retry, a success) are recorded
+        try await store.recordWebhookAttempts(zip(attempted, [WebhookAttemptOutcome.Next.retry(atMilliseconds: 5), .delivered]).map {
+            WebhookAttemptOutcome(
+                attempt: WebhookAttemptRecord(
+                    messageID: $0.message.id, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 500,
+                    durationMilliseconds: 1, error: nil, succeeded: false),
+                position: $0.position, next: $1, endpoint: .failing)
+        })
+
+        // Then the replay and the failure stand, and both attempts are listed
+        let replayed = try await store.webhookMessage(id: attempted[0].message.id)
+        #expect(replayed?.status == .pending && replayed?.nextAttemptMilliseconds == 99_999_999_999_999 && replayed?.attempts == 0)
+        #expect(try await store.webhookMessage(id: attempted[1].message.id)?.status == .failed)
+        let attempts = try await store.webhookAttempts(endpointID: "ep_1", succeeded: nil, sinceMilliseconds: nil, limit: 10)
+        #expect(attempts.count == 2)
     }
 
     @Test func outboxDepthCountsPendingMessagesAndAgesTheOldestStillPending() async throws {
@@ -65,7 +152,7 @@ struct WebhookOutboxTests {
             try db.execute(sql: "UPDATE webhook_messages SET created_ms = seq * 1000")
         }
         let first = try #require(try await store.dueWebhookMessages(
-            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 1, excluding: []).first)
+            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 1, excludingSequences: []).first)
         try await store.recordWebhookAttempts([WebhookAttemptOutcome(
             attempt: WebhookAttemptRecord(
                 messageID: first.message.id, endpointID: "ep_1", attemptedMilliseconds: 6000, statusCode: 204,
