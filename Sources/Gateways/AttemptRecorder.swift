@@ -10,18 +10,20 @@ import Synchronization
 /// index), so one of two outcomes costs nearly what one of a hundred does. Measured in the
 /// webhook drain: ~1 page write less per delivery.
 ///
-/// A delivery frees its slot once the endpoint has answered, but its message stays out of
-/// due reads until the outcome is committed (``WebhookDispatcher``), so the next poll never
-/// sees a message as still due once its success was known.
+/// A delivery frees its slot once the endpoint has answered, but its message is not started
+/// again until the outcome is committed (``WebhookDispatcher``), so a message whose success
+/// was known is never sent again while its record is pending.
 ///
 /// Handing an outcome over never waits: ``record(_:)`` queues it, and the owner learns the
 /// fate of a whole batch at once from `onRecorded`, called on the recorder's loop (or, for
 /// an outcome given after ``finish()``, at once by ``record(_:)``). So a delivery ends when
 /// its endpoint answers, with no task resumed per outcome afterwards.
 final class AttemptRecorder: Sendable {
-    /// Told, once per batch, which outcomes were written (`true`) or could not be (`false`:
-    /// their messages stay due and are attempted again).
-    typealias RecordedHandler = @Sendable (_ outcomes: [WebhookAttemptOutcome], _ stored: Bool) -> Void
+    /// Told, once per batch, which outcomes were written (`true`, with the endpoints they
+    /// disabled) or could not be (`false`: their messages stay due and are attempted again).
+    typealias RecordedHandler = @Sendable (
+        _ outcomes: [WebhookAttemptOutcome], _ stored: Bool, _ disabledEndpoints: Set<String>
+    ) -> Void
 
     private struct State {
         var waiting: [WebhookAttemptOutcome] = []
@@ -52,7 +54,7 @@ final class AttemptRecorder: Sendable {
             defer { state.flusher = nil }
             return (true, state.flusher)
         }
-        if !accepted { onRecorded([outcome], false) }
+        if !accepted { onRecorded([outcome], false, []) }
         flusher?.resume()
     }
 
@@ -60,11 +62,11 @@ final class AttemptRecorder: Sendable {
     func run() async {
         while let batch = await nextBatch() {
             do {
-                try await store.recordWebhookAttempts(batch)
-                onRecorded(batch, true)
+                let disabled = try await store.recordWebhookAttempts(batch)
+                onRecorded(batch, true, disabled)
             } catch {
                 logger.error("cannot record webhook attempts", metadata: ["sb.count": "\(batch.count)"])
-                onRecorded(batch, false)
+                onRecorded(batch, false, [])
             }
         }
     }

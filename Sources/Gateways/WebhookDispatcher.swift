@@ -29,8 +29,8 @@ public final class WebhookDispatcher: Service, Sendable {
         var cursors: [String: WebhookDuePosition] = [:]
         /// The enabled endpoints, refreshed every poll interval.
         var endpoints: [String] = []
-        /// Endpoints whose last read came back short: nothing more is due there (after the
-        /// cursor) until the next tick, so a completion does not query them again.
+        /// Endpoints whose last read came back short: not asked again until the next tick,
+        /// so a completion does not query them again.
         var drained: Set<String> = []
         /// Where the next round starts in `endpoints`, so slots are shared out fairly.
         var rotation = 0
@@ -45,12 +45,13 @@ public final class WebhookDispatcher: Service, Sendable {
         var isStopping = false
 
         /// Whether a message of `endpoint` is in flight or being recorded.
-        func isBusy(_ sequence: Int64, at endpoint: String) -> Bool {
+        func isBusy(_ sequence: Int64, of endpoint: String) -> Bool {
             inFlight[endpoint]?[sequence] != nil || recording[endpoint]?[sequence] != nil
         }
 
         /// The busy messages of `endpoint` read at a position after `cursor` (all of them
-        /// when nil): a read after the cursor passes over the others by itself.
+        /// when nil): a read after the cursor passes over the others, unless a replay or an
+        /// outcome moved them past it; ``due(isTick:)`` never starts those either.
         func busySequences(of endpoint: String, after cursor: WebhookDuePosition?) -> Set<Int64> {
             var busy = Set<Int64>()
             for messages in [inFlight[endpoint], recording[endpoint]] {
@@ -114,7 +115,7 @@ public final class WebhookDispatcher: Service, Sendable {
         configuration.http1_1ConnectionDebugInitializer = FlushCoalescingHandler.install(on:)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let sender = WebhookSender(client: client, targets: targets, settings: settings)
-        let recorder = AttemptRecorder(store: store, logger: logger) { self.recorded($0, stored: $1) }
+        let recorder = AttemptRecorder(store: store, logger: logger) { self.recorded($0, disabledEndpoints: $2) }
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.pollInterval)
@@ -160,16 +161,12 @@ public final class WebhookDispatcher: Service, Sendable {
         try? await client.shutdown()
     }
 
-    /// Reloads the enabled endpoints, forgets which were drained and drops the delivery
-    /// targets of the others.
+    /// Reloads the enabled endpoints and drops the delivery targets of the others.
     private func refreshEndpoints() async {
         do {
             let enabled = try await store.webhookEndpoints().filter(\.enabled).map(\.id)
             targets.keepOnly(Set(enabled))
-            state.withLock { state in
-                state.endpoints = enabled
-                state.drained = []
-            }
+            state.withLock { $0.endpoints = enabled }
         } catch {
             logger.error("cannot read the webhook endpoints")
         }
@@ -185,7 +182,10 @@ public final class WebhookDispatcher: Service, Sendable {
     private func due(isTick: Bool) async -> [WebhookDelivery] {
         let order = state.withLock { state in
             defer { state.rotation += 1 }
-            if isTick { state.cursors = [:] }
+            if isTick {
+                state.cursors = [:]
+                state.drained = []
+            }
             let count = state.endpoints.count
             return (0..<count).map { state.endpoints[(state.rotation + $0) % count] }
         }
@@ -219,7 +219,7 @@ public final class WebhookDispatcher: Service, Sendable {
                     let sequence = delivery.position.sequence
                     guard state.inFlightCount < settings.maxConcurrentDeliveries,
                           state.inFlight[endpoint, default: [:]].count < settings.maxConcurrentPerEndpoint,
-                          !state.isBusy(sequence, at: endpoint)
+                          !state.isBusy(sequence, of: endpoint)
                     else { return false }
                     state.inFlight[endpoint, default: [:]][sequence] = delivery.position
                     state.inFlightCount += 1
@@ -235,8 +235,8 @@ public final class WebhookDispatcher: Service, Sendable {
         metrics.record(outcome)
         let endpoint = delivery.endpoint.id, position = delivery.position
         // The slot is free once the endpoint answered: recording (batched, one sync for
-        // many) must not hold the endpoint's concurrency. The message stays excluded from
-        // due reads until its outcome is committed, so it is never attempted twice.
+        // many) must not hold the endpoint's concurrency. The message is not started again
+        // until its outcome is committed, so it is never attempted twice at once.
         let wakes = state.withLock { state in
             let wasFull = state.inFlightCount >= settings.maxConcurrentDeliveries
             if state.inFlight[endpoint]?.removeValue(forKey: position.sequence) != nil { state.inFlightCount -= 1 }
@@ -254,15 +254,16 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     /// A batch of outcomes was written (or could not be, and its messages are due again):
-    /// they may be read again, and the loop is woken to announce endpoints they disabled.
-    private func recorded(_ outcomes: [WebhookAttemptOutcome], stored: Bool) {
+    /// they may be started again, and the loop is woken to announce the endpoints the store
+    /// disabled for them (not one deleted or already disabled meanwhile).
+    private func recorded(_ outcomes: [WebhookAttemptOutcome], disabledEndpoints: Set<String>) {
         let announce = state.withLock { state in
             for outcome in outcomes {
                 let endpoint = outcome.attempt.endpointID
                 state.recording[endpoint]?.removeValue(forKey: outcome.position.sequence)
                 if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
                 let record = state.disabling.removeValue(forKey: outcome.attempt.messageID)
-                if stored, case .disable(let reason) = outcome.endpoint, let record,
+                if disabledEndpoints.contains(endpoint), case .disable(let reason) = outcome.endpoint, let record,
                    !state.disabled.contains(where: { $0.endpoint.id == endpoint }) {
                     state.disabled.append((record, reason))
                 }

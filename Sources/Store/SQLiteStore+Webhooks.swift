@@ -56,13 +56,7 @@ extension SQLiteStore {
             // The due index holds each row's `seq`: the position and the exclusion are both
             // decided from it, so only the rows returned are read from the table.
             let start = after ?? WebhookDuePosition(dueMilliseconds: .min, sequence: .min)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT seq, id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
-                WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_ms <= ?
-                  AND (next_attempt_ms, seq) > (?, ?)
-                  AND seq NOT IN (SELECT value FROM json_each(?))
-                ORDER BY next_attempt_ms, seq LIMIT ?
-                """), arguments: [
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.dueMessagesSQL), arguments: [
                     endpointID, nowMilliseconds, start.dueMilliseconds, start.sequence,
                     "[" + excludingSequences.map(String.init).joined(separator: ",") + "]", limit,
                 ])
@@ -77,11 +71,23 @@ extension SQLiteStore {
         }
     }
 
-    public func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError) {
+    /// The due read: endpoint, now, the position to read after (due time, `seq`), the excluded
+    /// `seq`s as a JSON array, the limit.
+    static let dueMessagesSQL = """
+        SELECT seq, id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
+        WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_ms <= ?
+          AND (next_attempt_ms, seq) > (?, ?)
+          AND seq NOT IN (SELECT value FROM json_each(?))
+        ORDER BY next_attempt_ms, seq LIMIT ?
+        """
+
+    @discardableResult
+    public func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError) -> Set<String> {
         // Unsynced: losing outcomes to a power loss only sends those messages again, which
         // receivers deduplicate by `webhook-id`; no message is lost, since each was stored
         // (synced) with its event.
         try await unsyncedWrite { db in
+            var disabled = Set<String>()
             for outcome in outcomes {
                 let attempt = outcome.attempt
                 let (status, next): (WebhookMessageStatus, Int64?) = switch outcome.next {
@@ -99,8 +105,9 @@ extension SQLiteStore {
                         status.rawValue, next, attempt.error, outcome.position.sequence, attempt.messageID,
                         outcome.position.dueMilliseconds,
                     ])
-                // A message deleted with its endpoint while its attempt was in flight leaves no
-                // attempt: the row would have nothing to belong to (and would fail the batch).
+                // A message deleted while its attempt was in flight (with its endpoint, or
+                // replayed and then expired) leaves no attempt: the row would have nothing to
+                // belong to (and would fail the batch).
                 if db.changesCount == 0, try !Self.messageExists(outcome.position.sequence, id: attempt.messageID, db: db) {
                     continue
                 }
@@ -122,12 +129,17 @@ extension SQLiteStore {
                         UPDATE webhook_endpoints SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE id = ?
                         """).execute(arguments: [attempt.attemptedMilliseconds, attempt.endpointID])
                 case .disable(let reason):
+                    // Only an enabled endpoint: one disabled meanwhile keeps its reason.
                     try db.execute(sql: """
-                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_ms = ? WHERE id = ?
+                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_ms = ? WHERE id = ? AND enabled = 1
                         """, arguments: [reason, attempt.attemptedMilliseconds, attempt.endpointID])
-                    try Self.failPendingMessages(endpointID: attempt.endpointID, reason: "endpoint disabled: \(reason)", db: db)
+                    if db.changesCount > 0 {
+                        disabled.insert(attempt.endpointID)
+                        try Self.failPendingMessages(endpointID: attempt.endpointID, reason: "endpoint disabled: \(reason)", db: db)
+                    }
                 }
             }
+            return disabled
         }
     }
 

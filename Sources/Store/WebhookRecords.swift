@@ -77,7 +77,8 @@ public struct WebhookMessageRecord: Sendable, Equatable {
     public var createdMilliseconds: Int64
     /// Where it is.
     public var status: WebhookMessageStatus
-    /// Attempts made since it was created or last replayed.
+    /// Attempts counted since it was created or last replayed (an attempt that ends after
+    /// its endpoint was disabled is listed, not counted).
     public var attempts: Int
     /// When the next attempt is due; nil unless pending.
     public var nextAttemptMilliseconds: Int64?
@@ -174,7 +175,8 @@ public struct WebhookAttemptRecord: Sendable, Equatable {
 }
 
 /// An attempt to record, with what becomes of its message and endpoint; recorded in one
-/// transaction, so a message is never left pending after its success was seen.
+/// transaction, so a message is never left pending after its success was seen (unless a
+/// replay asked for it again meanwhile).
 public struct WebhookAttemptOutcome: Sendable {
     /// What becomes of the message.
     public enum Next: Sendable, Equatable {

@@ -35,8 +35,11 @@ public protocol WebhookStore: Sendable {
     /// not wait for the disk: a power loss may undo it, which only repeats those attempts.
     /// An outcome applies only to a message still pending at the position it was attempted
     /// from: one replayed or failed meanwhile keeps that state (its attempt is still
-    /// recorded), and one deleted with its endpoint is skipped without failing the batch.
-    func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError)
+    /// recorded; a replay stamped with the very millisecond the message was due at is not
+    /// told apart), and one deleted with its endpoint is skipped without failing the batch.
+    /// Returns the endpoints this batch disabled; one already disabled is left as it was.
+    @discardableResult
+    func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError) -> Set<String>
 
     /// Attempts, newest first, optionally of one endpoint, succeeded or not, since a time.
     func webhookAttempts(

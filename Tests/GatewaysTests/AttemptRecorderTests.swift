@@ -27,7 +27,7 @@ struct AttemptRecorderTests {
     func makeRecorder(_ count: Int, in directory: TemporaryDirectory) async throws -> (AttemptRecorder, SQLiteStore, [WebhookDelivery], Reports) {
         let (store, due) = try await storeWithMessages(count, in: directory)
         let reports = Reports()
-        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { reports.add($0, stored: $1) }
+        let recorder = AttemptRecorder(store: store, logger: Logger(label: "test")) { outcomes, stored, _ in reports.add(outcomes, stored: stored) }
         return (recorder, store, due, reports)
     }
 

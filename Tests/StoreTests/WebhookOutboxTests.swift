@@ -68,13 +68,8 @@ struct WebhookOutboxTests {
     @Test func theDueReadSeeksTheDueIndexAndNeedsNoSort() async throws {
         let store = try await storeWithMessages(3)
         let plan = try await store.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                EXPLAIN QUERY PLAN SELECT seq, id, event_type, body, created_ms, attempts, next_attempt_ms, last_error FROM webhook_messages
-                WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_ms <= ?
-                  AND (next_attempt_ms, seq) > (?, ?)
-                  AND seq NOT IN (SELECT value FROM json_each(?))
-                ORDER BY next_attempt_ms, seq LIMIT ?
-                """, arguments: ["ep_1", 0, 0, 0, "[]", 1]).map { $0["detail"] as String }.joined(separator: "\n")
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.dueMessagesSQL, arguments: ["ep_1", 0, 0, 0, "[]", 1])
+                .map { $0["detail"] as String }.joined(separator: "\n")
         }
         #expect(plan.contains("USING INDEX webhook_messages_due (endpoint_id=? AND next_attempt_ms>? AND next_attempt_ms<?)"), "\(plan)")
         #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
@@ -97,12 +92,12 @@ struct WebhookOutboxTests {
         }
         _ = try store.append([AppendRequest(topic: "events:t", name: "order.paid", data: "{}", retainCount: 100)])
         var attempted: [WebhookDelivery] = []
-        for id in ["ep_1", "ep_2"] {
+        for id in ["ep_2", "ep_1"] {
             attempted += try await store.dueWebhookMessages(endpointID: id, nowMilliseconds: .max, after: nil, limit: 1, excludingSequences: [])
         }
         #expect(try await store.deleteWebhookEndpoint(id: "ep_2"))
 
-        // When both outcomes are recorded in one batch
+        // When both outcomes are recorded in one batch, the deleted endpoint's first
         try await store.recordWebhookAttempts(attempted.map { delivery in
             WebhookAttemptOutcome(
                 attempt: WebhookAttemptRecord(
@@ -111,10 +106,10 @@ struct WebhookOutboxTests {
                 position: delivery.position, next: .delivered, endpoint: .healthy)
         })
 
-        // Then the first endpoint's message is delivered and its attempt listed; the deleted one left nothing
-        #expect(try await store.webhookMessage(id: attempted[0].message.id)?.status == .delivered)
+        // Then the remaining endpoint's message is delivered and its attempt listed; the deleted one left nothing
+        #expect(try await store.webhookMessage(id: attempted[1].message.id)?.status == .delivered)
         let attempts = try await store.webhookAttempts(endpointID: nil, succeeded: nil, sinceMilliseconds: nil, limit: 10)
-        #expect(attempts.map(\.messageID) == [attempted[0].message.id])
+        #expect(attempts.map(\.messageID) == [attempted[1].message.id])
     }
 
     @Test func anOutcomeLeavesAMessageReplayedOrFailedDuringItsAttemptAsItIsAndStillRecordsTheAttempt() async throws {
@@ -143,6 +138,26 @@ struct WebhookOutboxTests {
         #expect(try await store.webhookMessage(id: attempted[1].message.id)?.status == .failed)
         let attempts = try await store.webhookAttempts(endpointID: "ep_1", succeeded: nil, sinceMilliseconds: nil, limit: 10)
         #expect(attempts.count == 2)
+    }
+
+    @Test func aDisablingOutcomeDisablesAndReportsOnlyAnEndpointStillEnabled() async throws {
+        // Given two messages of one endpoint, each answered 410
+        let store = try await storeWithMessages(2)
+        let attempted = try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 2, excludingSequences: [])
+        let gone = attempted.map { delivery in
+            WebhookAttemptOutcome(
+                attempt: WebhookAttemptRecord(
+                    messageID: delivery.message.id, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 410,
+                    durationMilliseconds: 1, error: "HTTP 410", succeeded: false),
+                position: delivery.position, next: .failed, endpoint: .disable(reason: "410"))
+        }
+
+        // Then the first batch disables it and says so; the second finds it disabled and says nothing
+        #expect(try await store.recordWebhookAttempts([gone[0]]) == ["ep_1"])
+        #expect(try await store.recordWebhookAttempts([gone[1]]).isEmpty)
+        let endpoint = try await store.webhookEndpoint(id: "ep_1")
+        #expect(endpoint?.enabled == false && endpoint?.disabledReason == "410")
     }
 
     @Test func outboxDepthCountsPendingMessagesAndAgesTheOldestStillPending() async throws {
