@@ -15,23 +15,10 @@ import Synchronization
 /// `webhook-id`. Per-endpoint order is not promised.
 public final class WebhookDispatcher: Service, Sendable {
     private struct State {
-        /// The messages whose attempt is in flight, by endpoint and `seq`, with the position
-        /// they were read at; they hold the endpoint's slots.
-        var inFlight: [String: [Int64: WebhookDuePosition]] = [:]
-        var inFlightCount = 0
-        /// The messages answered but not yet recorded, likewise: they no longer hold a slot,
-        /// but none is started again until its outcome is committed.
-        var recording: [String: [Int64: WebhookDuePosition]] = [:]
-        /// Where each endpoint's next due read starts: after the last row it returned, started
-        /// or not. Forgotten at every tick, so a message due behind it waits at most one poll
-        /// interval: an outcome that could not be recorded, a due time stamped before a commit
-        /// that others overtook, a replay, the clock stepping back.
-        var cursors: [String: WebhookDuePosition] = [:]
+        /// Which messages are busy, the endpoints' free slots and where their reads start.
+        var slots: DeliverySlots
         /// The enabled endpoints, refreshed every poll interval.
         var endpoints: [String] = []
-        /// Endpoints whose last read came back short: not asked again until the next tick,
-        /// so a completion does not query them again.
-        var drained: Set<String> = []
         /// Where the next round starts in `endpoints`, so slots are shared out fairly.
         var rotation = 0
         /// Set by the poll timer: the next round refreshes the endpoints and asks each one with
@@ -43,38 +30,13 @@ public final class WebhookDispatcher: Service, Sendable {
         /// Endpoints disabled by recorded outcomes, with why, not yet announced.
         var disabled: [(endpoint: WebhookEndpointRecord, reason: String)] = []
         var isStopping = false
-
-        /// Whether a message of `endpoint` is in flight or being recorded.
-        func isBusy(_ sequence: Int64, of endpoint: String) -> Bool {
-            inFlight[endpoint]?[sequence] != nil || recording[endpoint]?[sequence] != nil
-        }
-
-        /// The busy messages of `endpoint` read at a position after `cursor` (all of them
-        /// when nil): a read after the cursor passes over the others, unless a replay or an
-        /// outcome moved them past it; ``due(isTick:)`` never starts those either.
-        func busySequences(of endpoint: String, after cursor: WebhookDuePosition?) -> Set<Int64> {
-            var busy = Set<Int64>()
-            for messages in [inFlight[endpoint], recording[endpoint]] {
-                for (sequence, position) in messages ?? [:] where cursor.map({ position > $0 }) ?? true {
-                    busy.insert(sequence)
-                }
-            }
-            return busy
-        }
-
-        /// Whether ``due(isTick:)`` asks an endpoint with `busy` attempts in flight for more
-        /// between ticks: when none is busy, or once half its slots are free, so a backlog is
-        /// read in batches rather than one query per finished attempt.
-        static func asksBetweenTicks(busy: Int, limit: Int) -> Bool {
-            busy == 0 || (limit - busy) * 2 >= limit
-        }
     }
 
     private let store: any WebhookStore
     private let settings: WebhookSettings
     private let logger: Logger
     private let onEndpointDisabled: @Sendable (WebhookEndpointRecord, String) async -> Void
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let wakeUps: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let metrics = WebhookMetrics()
@@ -94,6 +56,8 @@ public final class WebhookDispatcher: Service, Sendable {
         self.logger = logger
         self.onEndpointDisabled = onEndpointDisabled
         targets = DeliveryTargets(endpoints: endpoints)
+        state = Mutex(State(slots: DeliverySlots(
+            maxConcurrent: settings.maxConcurrentDeliveries, maxPerEndpoint: settings.maxConcurrentPerEndpoint)))
         (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -182,50 +146,23 @@ public final class WebhookDispatcher: Service, Sendable {
     private func due(isTick: Bool) async -> [WebhookDelivery] {
         let order = state.withLock { state in
             defer { state.rotation += 1 }
-            if isTick {
-                state.cursors = [:]
-                state.drained = []
-            }
+            if isTick { state.slots.tick() }
             let count = state.endpoints.count
             return (0..<count).map { state.endpoints[(state.rotation + $0) % count] }
         }
         var started: [WebhookDelivery] = []
         let now = WebhookEndpoints.nowMilliseconds()
         for endpoint in order {
-            let ask = state.withLock { state -> (room: Int, after: WebhookDuePosition?, busy: Set<Int64>)? in
-                let inFlight = state.inFlight[endpoint]?.count ?? 0
-                let room = min(
-                    settings.maxConcurrentDeliveries - state.inFlightCount, settings.maxConcurrentPerEndpoint - inFlight)
-                guard room > 0, !state.drained.contains(endpoint),
-                      isTick || State.asksBetweenTicks(busy: inFlight, limit: settings.maxConcurrentPerEndpoint)
-                else { return nil }
-                let after = state.cursors[endpoint]
-                return (room, after, state.busySequences(of: endpoint, after: after))
-            }
-            guard let ask else { continue }
+            guard let ask = state.withLock({ $0.slots.ask(endpoint, isTick: isTick) }) else { continue }
             let found: [WebhookDelivery]
             do {
                 found = try await store.dueWebhookMessages(
-                    endpointID: endpoint, nowMilliseconds: now, after: ask.after, limit: ask.room, excludingSequences: ask.busy)
+                    endpointID: endpoint, nowMilliseconds: now, after: ask.after, limit: ask.room, excludingSequences: ask.excluding)
             } catch {
                 logger.error("cannot read the webhook outbox")
                 return started
             }
-            started += state.withLock { state in
-                if found.count < ask.room { state.drained.insert(endpoint) }
-                if let last = found.last { state.cursors[endpoint] = last.position }
-                return found.filter { delivery in
-                    // A busy message can be read again if a replay moved it past the cursor.
-                    let sequence = delivery.position.sequence
-                    guard state.inFlightCount < settings.maxConcurrentDeliveries,
-                          state.inFlight[endpoint, default: [:]].count < settings.maxConcurrentPerEndpoint,
-                          !state.isBusy(sequence, of: endpoint)
-                    else { return false }
-                    state.inFlight[endpoint, default: [:]][sequence] = delivery.position
-                    state.inFlightCount += 1
-                    return true
-                }
-            }
+            started += state.withLock { $0.slots.start(found, of: endpoint, asked: ask) }
         }
         return started
     }
@@ -233,21 +170,13 @@ public final class WebhookDispatcher: Service, Sendable {
     private func deliver(_ delivery: WebhookDelivery, sender: WebhookSender, recorder: AttemptRecorder) async {
         let outcome = await sender.attempt(delivery)
         metrics.record(outcome)
-        let endpoint = delivery.endpoint.id, position = delivery.position
         // The slot is free once the endpoint answered: recording (batched, one sync for
         // many) must not hold the endpoint's concurrency. The message is not started again
-        // until its outcome is committed, so it is never attempted twice at once.
+        // until its outcome is committed, so it is never attempted twice at once. The loop
+        // is woken only when the freed slot lets `due` start something, not on each answer.
         let wakes = state.withLock { state in
-            let wasFull = state.inFlightCount >= settings.maxConcurrentDeliveries
-            if state.inFlight[endpoint]?.removeValue(forKey: position.sequence) != nil { state.inFlightCount -= 1 }
-            if state.inFlight[endpoint]?.isEmpty == true { state.inFlight[endpoint] = nil }
-            state.recording[endpoint, default: [:]][position.sequence] = position
             if case .disable = outcome.endpoint { state.disabling[delivery.message.id] = delivery.endpoint }
-            // The loop is woken only when the freed slot lets `due` start something: other
-            // endpoints were waiting for an overall slot, or this one is asked again. Not on
-            // each answer: while half an endpoint's slots are busy, `due` would start nothing.
-            let busy = state.inFlight[endpoint]?.count ?? 0
-            return wasFull || (State.asksBetweenTicks(busy: busy, limit: settings.maxConcurrentPerEndpoint) && !state.drained.contains(endpoint))
+            return state.slots.answered(delivery.position, of: delivery.endpoint.id)
         }
         if wakes { wake.yield() }
         recorder.record(outcome)
@@ -260,8 +189,7 @@ public final class WebhookDispatcher: Service, Sendable {
         let announce = state.withLock { state in
             for outcome in outcomes {
                 let endpoint = outcome.attempt.endpointID
-                state.recording[endpoint]?.removeValue(forKey: outcome.position.sequence)
-                if state.recording[endpoint]?.isEmpty == true { state.recording[endpoint] = nil }
+                state.slots.recorded(outcome.position, of: endpoint)
                 let record = state.disabling.removeValue(forKey: outcome.attempt.messageID)
                 if disabledEndpoints.contains(endpoint), case .disable(let reason) = outcome.endpoint, let record,
                    !state.disabled.contains(where: { $0.endpoint.id == endpoint }) {
