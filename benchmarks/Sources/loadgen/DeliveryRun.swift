@@ -1,3 +1,5 @@
+import Foundation
+
 /// The scenario behind `fanout` and `topics`: subscribers on some topics, paced
 /// publishers offering a rate for a duration, then an `end` marker per topic so every
 /// subscriber knows when it has seen all; then the report.
@@ -9,13 +11,19 @@ struct DeliveryRun {
     var rate: Double
     var duration: Double
     var publishers: Int
+    /// Where to write the per-event table (``EventTimeline/table``), if anywhere.
+    var timelineFile: String? = nil
     /// Handshakes in flight at once while subscribers connect.
     var connectConcurrency = 100
     /// The longest wait for the `end` markers after publishing stops.
     var drainTimeout = 60.0
+    /// The delivery latency the report's `tail` line looks past: the fan-out target's p99.
+    static let tailThreshold: UInt64 = 20_000_000
 
     func run() async throws {
         let recorder = LatencyRecorder()
+        let acks = LatencyRecorder()
+        let timeline = EventTimeline(capacity: Int(rate * duration) + publishers)
         let progress = Progress()
         let subscriberCount = topics.count * subscribersPerTopic
         var cpu = CPUWindow(hubPid: hub.hubPid)
@@ -26,7 +34,7 @@ struct DeliveryRun {
             try await ConnectionTasks.open(
                 subscriberCount, concurrency: connectConcurrency, progress: progress, timeout: 120, label: "subscribed", in: &group
             ) { index in
-                await Subscriber.run(hub: hub, topic: topics[index % topics.count], recorder: recorder, progress: progress)
+                await Subscriber.run(hub: hub, topic: topics[index % topics.count], recorder: recorder, timeline: timeline, progress: progress)
             }
 
             // 2. Publishers offer the rate for the duration.
@@ -37,7 +45,8 @@ struct DeliveryRun {
                 for index in 0..<publishers {
                     publishersGroup.addTask {
                         await PacedPublisher.run(
-                            hub: hub, topics: topics, rate: rate, index: index, stride: publishers, start: start, end: end)
+                            hub: hub, topics: topics, rate: rate, index: index, stride: publishers, start: start, end: end,
+                            acks: acks, timeline: timeline)
                     }
                 }
                 return await publishersGroup.reduce(into: []) { $0.append($1) }
@@ -51,12 +60,12 @@ struct DeliveryRun {
         }
         let (start, publishedBy, publisherTallies, tallies, timedOut, cpuLine, hubWrites) = outcome
         report(start: start, publishedBy: publishedBy, publisherTallies: publisherTallies, tallies: tallies,
-               timedOut: timedOut, recorder: recorder, cpuLine: cpuLine, hubWrites: hubWrites, hubRSSBefore: hubRSSBefore)
+               timedOut: timedOut, recorder: recorder, acks: acks, timeline: timeline, cpuLine: cpuLine, hubWrites: hubWrites, hubRSSBefore: hubRSSBefore)
     }
 
     private func report(
         start: UInt64, publishedBy: UInt64, publisherTallies: [PublisherTally], tallies: [SubscriberTally],
-        timedOut: Bool, recorder: LatencyRecorder, cpuLine: String, hubWrites: Int?, hubRSSBefore: Int?
+        timedOut: Bool, recorder: LatencyRecorder, acks: LatencyRecorder, timeline: EventTimeline, cpuLine: String, hubWrites: Int?, hubRSSBefore: Int?
     ) {
         let sent = publisherTallies.reduce(0) { $0 + $1.sent }
         let acked = publisherTallies.reduce(0) { $0 + $1.acked }
@@ -85,6 +94,11 @@ struct DeliveryRun {
             + "\(tallies.filter { $0.missingOffsets > 0 || $0.outOfOrder > 0 }.count) subscribers affected")
         Report.field("end marker", "seen by \(tallies.filter(\.sawEnd).count) of \(tallies.count) subscribers")
         Report.field("latency", recorder.summary)
+        Report.field("ack latency", acks.summary)
+        Report.field("tail", timeline.tail(over: Self.tailThreshold, start: start))
+        if let timelineFile, !FileManager.default.createFile(atPath: timelineFile, contents: Data(timeline.table.utf8)) {
+            Report.field("problem", "cannot write the timeline to \(timelineFile)")
+        }
         Report.field("cpu", cpuLine)
         if let hubWrites, received > 0 {
             Report.field("hub write syscalls", "\(hubWrites) = " + Report.fixed(Double(hubWrites) / Double(received), 2)

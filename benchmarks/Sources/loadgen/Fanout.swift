@@ -11,6 +11,7 @@ struct Fanout: AsyncParsableCommand {
     @Option(help: "Seconds of publishing.") var duration: Double = 10
     @Option(help: "The topic (default: a new events: topic per run).") var topic: String?
     @Option(help: "Publisher connections sharing the rate.") var publishers: Int = 4
+    @Option(help: "A file to write each event's send time, ack latency and slowest delivery to.") var timelineFile: String?
 
     func run() async throws {
         let topic = topic ?? "events:fanout-\(HubSocket.runID)"
@@ -18,7 +19,7 @@ struct Fanout: AsyncParsableCommand {
             + "by \(publishers) publishers")
         try await DeliveryRun(
             hub: hub, topics: [topic], subscribersPerTopic: subscribers, rate: rate, duration: duration,
-            publishers: publishers
+            publishers: publishers, timelineFile: timelineFile
         ).run()
     }
 }

@@ -56,6 +56,7 @@ struct FrameScan {
     static let replyPrefix = Array(#"{"type":"reply""#.utf8)
     static let offsetKey = Array(#""offset":"#.utf8)
     static let timeKey = Array(#""t":"#.utf8)
+    static let sequenceKey = Array(#""seq":"#.utf8)
     static let idKey = Array(#""id":"#.utf8)
     static let okTrue = Array(#""ok":true"#.utf8)
     static let endName = Array(#""name":"end""#.utf8)

@@ -30,25 +30,33 @@ final class LatencyRecorder: Sendable {
             + "p99.9 \(ms(histogram.valueAtPercentile(99.9))), max \(ms(histogram.max)) (n=\(histogram.totalCount))"
     }
 
-    /// A connection's local buffer of samples.
+    /// A connection's local buffer of samples, handed to the recorder (and to a timeline,
+    /// for samples that name their event) a few hundred at a time.
     struct Batch {
         let recorder: LatencyRecorder
+        let timeline: EventTimeline?
         private var values: [UInt64] = []
+        private var events: [(number: Int, nanoseconds: UInt64)] = []
 
-        init(_ recorder: LatencyRecorder) {
+        init(_ recorder: LatencyRecorder, timeline: EventTimeline? = nil) {
             self.recorder = recorder
+            self.timeline = timeline
             values.reserveCapacity(256)
         }
 
-        mutating func add(nanoseconds: UInt64) {
+        /// Adds a sample; `event` is the number of the event it measured, if known.
+        mutating func add(nanoseconds: UInt64, event: Int? = nil) {
             values.append(nanoseconds / 1000)
+            if let event, timeline != nil { events.append((event, nanoseconds)) }
             if values.count == 256 { flush() }
         }
 
         mutating func flush() {
             guard !values.isEmpty else { return }
             recorder.record(values)
+            timeline?.delivered(events)
             values.removeAll(keepingCapacity: true)
+            events.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -45,13 +45,14 @@ extension MeasuringHandler {
 
 extension RawWebSocket {
     /// Connects with the handler that `makeHandler` builds around the promise of its tally,
-    /// and returns the tally once the connection ends; cancelling the task closes the
-    /// connection (the handler then hands over what it has). A connection that cannot be
-    /// opened gives an empty tally with the error as its problem.
+    /// on `eventLoop` (by default one of the shared ones), and returns the tally once the
+    /// connection ends; cancelling the task closes the connection (the handler then hands
+    /// over what it has). A connection that cannot be opened gives an empty tally with the
+    /// error as its problem.
     static func measure<Handler: MeasuringHandler & SendableMetatype>(
-        _ hub: HubOptions, _ makeHandler: @escaping @Sendable (EventLoopPromise<Handler.Tally>) -> Handler
+        _ hub: HubOptions, on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+        _ makeHandler: @escaping @Sendable (EventLoopPromise<Handler.Tally>) -> Handler
     ) async -> Handler.Tally where Handler.InboundIn == WebSocketFrame {
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let done = eventLoop.makePromise(of: Handler.Tally.self)
         let channel: any Channel
         do {

@@ -23,9 +23,11 @@ struct SubscriberTally: SubscribingTally {
 /// contiguous, and records publish-to-receive latency from each event's `t`, until the
 /// `end` marker arrives (or the connection closes, or the task is cancelled).
 enum Subscriber {
-    static func run(hub: HubOptions, topic: String, recorder: LatencyRecorder, progress: Progress) async -> SubscriberTally {
+    static func run(
+        hub: HubOptions, topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, progress: Progress
+    ) async -> SubscriberTally {
         await SubscriberHandler.run(hub, progress: progress) { done in
-            SubscriberHandler(topic: topic, recorder: recorder, progress: progress, done: done)
+            SubscriberHandler(topic: topic, recorder: recorder, timeline: timeline, progress: progress, done: done)
         }
     }
 }
@@ -43,11 +45,13 @@ final class SubscriberHandler: SubscribingHandler {
     private var lastOffset: Int64 = 0
     var finished = false
 
-    init(topic: String, recorder: LatencyRecorder, progress: Progress, done: EventLoopPromise<SubscriberTally>) {
+    init(
+        topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, progress: Progress, done: EventLoopPromise<SubscriberTally>
+    ) {
         self.topic = topic
         self.progress = progress
         self.done = done
-        self.latencies = LatencyRecorder.Batch(recorder)
+        self.latencies = LatencyRecorder.Batch(recorder, timeline: timeline)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -72,7 +76,7 @@ final class SubscriberHandler: SubscribingHandler {
             tally.received += 1
             tally.lastReceive = now
             if let sent = scan.integer(after: FrameScan.timeKey), sent > 0, UInt64(sent) <= now {
-                latencies.add(nanoseconds: now - UInt64(sent))
+                latencies.add(nanoseconds: now - UInt64(sent), event: scan.integer(after: FrameScan.sequenceKey).map(Int.init))
             }
         case .reply:
             // Live events follow the subscribe reply's position.
