@@ -67,17 +67,19 @@ struct FrameScan {
         return true
     }
 
-    /// The index of the first occurrence of `pattern`: `memchr` for its first byte, then a compare.
+    /// The index of the first occurrence of `pattern`.
     private static func find(_ pattern: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let base = bytes.baseAddress, let first = pattern.first, bytes.count >= pattern.count else { return nil }
-        let last = bytes.count - pattern.count
-        var index = 0
-        while index <= last {
-            guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
-            index = UnsafeRawPointer(hit) - base
-            if pattern.withUnsafeBytes({ memcmp(base + index, $0.baseAddress!, pattern.count) }) == 0 { return index }
-            index += 1
+        guard let base = bytes.baseAddress, !pattern.isEmpty else { return nil }
+        return pattern.withUnsafeBytes { pattern in
+            memmem(base, bytes.count, pattern.baseAddress!, pattern.count).map { UnsafeRawPointer($0) - base }
         }
-        return nil
     }
+
+    #if canImport(Glibc)
+    /// C's `memmem`, a GNU extension that the Glibc module does not declare: a frame holds
+    /// dozens of `"`, so finding a key by its first byte and comparing costs several times more.
+    private static let memmem = unsafeBitCast(
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memmem"),  // RTLD_DEFAULT on glibc
+        to: (@convention(c) (UnsafeRawPointer, Int, UnsafeRawPointer, Int) -> UnsafeMutableRawPointer?).self)
+    #endif
 }
