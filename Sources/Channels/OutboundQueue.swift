@@ -18,7 +18,8 @@ public struct CloseReason: Error, Sendable, Equatable {
     public static let slowConsumer = CloseReason(code: 4008, reason: "slow consumer")
 }
 
-/// A connection's outbound frames, bounded in bytes, with exactly one writer draining it.
+/// A connection's outbound frames, bounded in bytes on the wire, with exactly one writer
+/// draining it.
 ///
 /// ``enqueue(_:)`` never blocks and never awaits, so fan-out can hand the same bytes to
 /// thousands of queues in one pass.
@@ -37,8 +38,8 @@ public struct CloseReason: Error, Sendable, Equatable {
 public final class OutboundQueue: Sendable {
     /// What the writer gets next.
     public enum Next: Sendable {
-        /// Frames to write, in order, and their total size for ``didWrite(bytes:)``.
-        case frames([ByteBuffer], bytes: Int)
+        /// Frames to write, in order, and their total size on the wire for ``didWrite(bytes:)``.
+        case frames([OutboundFrame], bytes: Int)
         /// Write nothing more; close the socket with this reason.
         case close(CloseReason)
     }
@@ -50,7 +51,7 @@ public final class OutboundQueue: Sendable {
     }
 
     private struct State {
-        var frames: [ByteBuffer] = []
+        var frames: [OutboundFrame] = []
         var queuedBytes = 0
         var inFlightBytes = 0
         var closing: CloseReason?
@@ -82,18 +83,19 @@ public final class OutboundQueue: Sendable {
     /// Adds a frame. Returns false when the queue is closing or the frame overflowed it (the
     /// queue then closes as a slow consumer).
     @discardableResult
-    public func enqueue(_ frame: ByteBuffer) -> Bool {
+    public func enqueue(_ frame: OutboundFrame) -> Bool {
+        let size = frame.wire.readableBytes
         let (accepted, wake): (Bool, Wake?) = state.withLock { state in
             guard state.closing == nil else { return (false, nil) }
             let held = state.queuedBytes + state.inFlightBytes
-            if held > 0, held + frame.readableBytes > maxBytes {
+            if held > 0, held + size > maxBytes {
                 state.frames = []
                 state.queuedBytes = 0
                 state.closing = .slowConsumer
                 return (false, state.wakeIfIdle())
             }
             state.frames.append(frame)
-            state.queuedBytes += frame.readableBytes
+            state.queuedBytes += size
             return (true, state.wakeIfIdle())
         }
         wake?.call()

@@ -14,7 +14,7 @@ final class Topic: Sendable {
     private struct Entry {
         var subscriber: Subscriber
         /// Frames held during recovery, with their offsets; nil once live.
-        var held: [(offset: Int64, frame: ByteBuffer)]?
+        var held: [(offset: Int64, frame: OutboundFrame)]?
         /// The offset the subscriber's reply covered; live frames at or below it are
         /// skipped (an event can be committed, and so in the reply, before it is fanned out).
         var coveredOffset: Int64 = 0
@@ -49,7 +49,7 @@ final class Topic: Sendable {
 
     /// Makes a recovering subscriber live: enqueues `reply` (if any), then the held frames with
     /// offsets above `offset`. Returns false if it was removed meanwhile.
-    func activate(_ id: UInt64, after offset: Int64, reply: ByteBuffer?) -> Bool {
+    func activate(_ id: UInt64, after offset: Int64, reply: OutboundFrame?) -> Bool {
         entries.withLock { entries in
             guard var entry = entries[id], let held = entry.held else { return false }
             let queue = entry.subscriber.queue
@@ -71,18 +71,24 @@ final class Topic: Sendable {
 
     /// Hands an event frame to every subscriber that may see it: live ones get it queued,
     /// recovering ones hold it until they are activated.
-    func deliver(offset: Int64, frame: ByteBuffer, audience: EventAudience = .everyone) -> Int {
+    func deliver(offset: Int64, frame: OutboundFrame, audience: EventAudience = .everyone) -> Int {
         entries.withLock { entries in
             var delivered = 0
-            for (id, entry) in entries {
-                if audience == .staff, !entry.subscriber.seesStaffEvents { continue }
-                if entry.held == nil {
-                    if offset > entry.coveredOffset, entry.subscriber.queue.enqueue(frame) { delivered += 1 }
-                } else if entry.held!.count < Self.maxHeldFrames {
-                    entries[id]!.held!.append((offset, frame))
-                } else if !entry.subscriber.queue.isClosing {
-                    entries[id]!.held = []
-                    entry.subscriber.queue.close(.slowConsumer)
+            // Entries are read and changed in place: a copy of each would retain and release
+            // every reference it holds, per subscriber and event.
+            var index = entries.values.startIndex
+            while index != entries.values.endIndex {
+                defer { entries.values.formIndex(after: &index) }
+                if audience == .staff, !entries.values[index].subscriber.seesStaffEvents { continue }
+                if entries.values[index].held == nil {
+                    if offset > entries.values[index].coveredOffset, entries.values[index].subscriber.queue.enqueue(frame) {
+                        delivered += 1
+                    }
+                } else if entries.values[index].held!.count < Self.maxHeldFrames {
+                    entries.values[index].held!.append((offset, frame))
+                } else if !entries.values[index].subscriber.queue.isClosing {
+                    entries.values[index].held = []
+                    entries.values[index].subscriber.queue.close(.slowConsumer)
                 }
             }
             return delivered
@@ -90,7 +96,7 @@ final class Topic: Sendable {
     }
 
     /// Queues a frame (presence, signal) to every live subscriber.
-    func broadcast(_ frame: ByteBuffer) {
+    func broadcast(_ frame: OutboundFrame) {
         entries.withLock { entries in
             for entry in entries.values where entry.held == nil {
                 entry.subscriber.queue.enqueue(frame)

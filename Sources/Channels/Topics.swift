@@ -71,7 +71,7 @@ public final class Topics: Sendable {
     /// subscribe reply frame, which is queued before any live event of the topic.
     public func subscribe(
         _ subscriber: Subscriber, to name: TopicName, since: TopicPosition?,
-        reply: (SubscribeResult) -> ByteBuffer?
+        reply: (SubscribeResult) -> OutboundFrame?
     ) async throws(ChannelError) -> SubscribeResult {
         let policy = try policy(for: name)
         // Registered under the map's lock, so an unsubscribe cannot drop the topic between.

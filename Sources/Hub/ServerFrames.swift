@@ -5,19 +5,19 @@ import Store
 /// The frames a connection sends in answer to its client.
 enum ServerFrames {
     /// `{"type":"reply","id":...,"ok":true,"result":...}`.
-    static func reply(id: JSONValue, result: String) -> ByteBuffer {
-        ByteBuffer(string: "{\"type\":\"reply\",\"id\":\(id.text),\"ok\":true,\"result\":\(result)}")
+    static func reply(id: JSONValue, result: String) -> OutboundFrame {
+        OutboundFrame(text: "{\"type\":\"reply\",\"id\":\(id.text),\"ok\":true,\"result\":\(result)}")
     }
 
     /// `{"type":"reply","id":...,"ok":false,"error":{...}}`, or an `error` frame without id.
-    static func failure(id: JSONValue?, error: HubError) -> ByteBuffer {
-        guard let id else { return ByteBuffer(string: "{\"type\":\"error\",\"error\":\(error.json)}") }
-        return ByteBuffer(string: "{\"type\":\"reply\",\"id\":\(id.text),\"ok\":false,\"error\":\(error.json)}")
+    static func failure(id: JSONValue?, error: HubError) -> OutboundFrame {
+        guard let id else { return OutboundFrame(text: "{\"type\":\"error\",\"error\":\(error.json)}") }
+        return OutboundFrame(text: "{\"type\":\"reply\",\"id\":\(id.text),\"ok\":false,\"error\":\(error.json)}")
     }
 
     /// `{"type":"disconnect",...}`: sent before the server closes a connection.
-    static func disconnect(code: UInt16, reason: String, reconnect: Bool) -> ByteBuffer {
-        ByteBuffer(string: "{\"type\":\"disconnect\",\"code\":\(code),\"reason\":\(JSONText.quoted(reason)),\"reconnect\":\(reconnect)}")
+    static func disconnect(code: UInt16, reason: String, reconnect: Bool) -> OutboundFrame {
+        OutboundFrame(text: "{\"type\":\"disconnect\",\"code\":\(code),\"reason\":\(JSONText.quoted(reason)),\"reconnect\":\(reconnect)}")
     }
 
     /// The events of a position as a result object: `{"epoch","offset","events":[...]}`,

@@ -61,19 +61,19 @@ struct NamespacePolicyTests {
 struct OutboundQueueTests {
     @Test func framesAreHandedToTheWriterInOrder() {
         let queue = OutboundQueue(maxBytes: 100)
-        #expect(queue.enqueue(ByteBuffer(string: "a")))
-        #expect(queue.enqueue(ByteBuffer(string: "b")))
+        #expect(queue.enqueue(OutboundFrame(text: "a")))
+        #expect(queue.enqueue(OutboundFrame(text: "b")))
         guard case .frames(let frames, let bytes) = queue.take() else { Issue.record("expected frames"); return }
-        #expect(frames.map { String(buffer: $0) } == ["a", "b"])
-        #expect(bytes == 2)
+        #expect(frames.map { String(buffer: $0.payload) } == ["a", "b"])
+        #expect(bytes == 6, "the bound counts bytes on the wire: a 2-byte header each")
         #expect(queue.take() == nil)
     }
 
     @Test func overflowDropsTheBacklogAndClosesAsSlowConsumer() {
         let queue = OutboundQueue(maxBytes: 10)
-        #expect(queue.enqueue(ByteBuffer(string: "123456")))
-        #expect(!queue.enqueue(ByteBuffer(string: "123456")))
-        #expect(!queue.enqueue(ByteBuffer(string: "1")))
+        #expect(queue.enqueue(OutboundFrame(text: "123456")))
+        #expect(!queue.enqueue(OutboundFrame(text: "123456")))
+        #expect(!queue.enqueue(OutboundFrame(text: "1")))
         #expect(queue.queuedBytes == 0)
         guard case .close(let reason) = queue.take() else { Issue.record("expected close"); return }
         #expect(reason == .slowConsumer)
@@ -81,29 +81,29 @@ struct OutboundQueueTests {
 
     @Test func framesTakenButNotYetWrittenCountAgainstTheBound() {
         let queue = OutboundQueue(maxBytes: 10)
-        #expect(queue.enqueue(ByteBuffer(string: "123456")))
+        #expect(queue.enqueue(OutboundFrame(text: "123456")))
         guard case .frames(_, let bytes) = queue.take() else { Issue.record("expected frames"); return }
-        #expect(queue.queuedBytes == 6)
+        #expect(queue.queuedBytes == 8)
         queue.didWrite(bytes: bytes)
         #expect(queue.queuedBytes == 0)
-        #expect(queue.enqueue(ByteBuffer(string: "123456")))
+        #expect(queue.enqueue(OutboundFrame(text: "123456")))
         _ = queue.take()
-        #expect(!queue.enqueue(ByteBuffer(string: "123456")), "the socket has not taken the first frame yet")
+        #expect(!queue.enqueue(OutboundFrame(text: "123456")), "the socket has not taken the first frame yet")
         guard case .close(let reason) = queue.take() else { Issue.record("expected close"); return }
         #expect(reason == .slowConsumer)
     }
 
     @Test func aSingleFrameLargerThanTheLimitFitsAnEmptyQueue() {
         let queue = OutboundQueue(maxBytes: 4)
-        #expect(queue.enqueue(ByteBuffer(string: "a large reply")))
-        #expect(!queue.enqueue(ByteBuffer(string: "x")))
+        #expect(queue.enqueue(OutboundFrame(text: "a large reply")))
+        #expect(!queue.enqueue(OutboundFrame(text: "x")))
     }
 
     @Test func closeWritesWhatIsQueuedFirst() {
         let queue = OutboundQueue(maxBytes: 100)
-        queue.enqueue(ByteBuffer(string: "bye"))
+        queue.enqueue(OutboundFrame(text: "bye"))
         queue.close(CloseReason(code: 1001, reason: "going away"))
-        #expect(!queue.enqueue(ByteBuffer(string: "late")))
+        #expect(!queue.enqueue(OutboundFrame(text: "late")))
         guard case .frames(let frames, _) = queue.take() else { Issue.record("expected frames"); return }
         #expect(frames.count == 1)
         guard case .close(let reason) = queue.take() else { Issue.record("expected close"); return }
@@ -114,16 +114,48 @@ struct OutboundQueueTests {
     @Test func anIdleWriterIsWokenOncePerDrain() {
         let queue = OutboundQueue(maxBytes: 100)
         let wakes = Mutex(0)
-        queue.enqueue(ByteBuffer(string: "early"))
+        queue.enqueue(OutboundFrame(text: "early"))
         queue.setWake { wakes.withLock { $0 += 1 } }
         #expect(wakes.withLock { $0 } == 1, "work queued before the writer registered wakes it at once")
-        queue.enqueue(ByteBuffer(string: "x"))
+        queue.enqueue(OutboundFrame(text: "x"))
         #expect(wakes.withLock { $0 } == 1, "a writer already woken is not woken again")
         while queue.take() != nil {}
-        queue.enqueue(ByteBuffer(string: "y"))
+        queue.enqueue(OutboundFrame(text: "y"))
         #expect(wakes.withLock { $0 } == 2)
         queue.close(CloseReason(code: 1000, reason: ""))
         #expect(wakes.withLock { $0 } == 2)
+    }
+}
+
+@Suite("OutboundFrame")
+struct OutboundFrameTests {
+    /// The wire bytes of a frame: header, then payload.
+    func wire(_ text: String) -> [UInt8] {
+        let frame = OutboundFrame(text: text)
+        return Array(frame.wire.readableBytesView)
+    }
+
+    @Test func aShortMessageHasATwoByteHeader() {
+        #expect(wire("") == [0x81, 0])
+        #expect(wire("hi") == [0x81, 2, UInt8(ascii: "h"), UInt8(ascii: "i")])
+        #expect(wire(String(repeating: "a", count: 125)).prefix(2) == [0x81, 125])
+    }
+
+    @Test func lengthsFrom126To65535TakeTwoMoreBytes() {
+        #expect(wire(String(repeating: "a", count: 126)).prefix(4) == [0x81, 126, 0, 126])
+        #expect(wire(String(repeating: "a", count: 65_535)).prefix(4) == [0x81, 126, 0xFF, 0xFF])
+    }
+
+    @Test func longerMessagesTakeEightMoreBytes() {
+        let bytes = wire(String(repeating: "a", count: 65_536))
+        #expect(bytes.prefix(10) == [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0])
+        #expect(bytes.count == 10 + 65_536)
+    }
+
+    @Test func thePayloadIsTheMessageWithoutItsHeader() {
+        for text in ["", "é{\"a\":1}", String(repeating: "x", count: 300), String(repeating: "y", count: 70_000)] {
+            #expect(String(buffer: OutboundFrame(text: text).payload) == text)
+        }
     }
 }
 
@@ -145,16 +177,16 @@ struct JSONTextTests {
 struct TopicSeamTests {
     func offsets(_ queue: OutboundQueue) -> [String] {
         guard case .frames(let frames, _) = queue.take() else { return [] }
-        return frames.map { String(buffer: $0) }
+        return frames.map { String(buffer: $0.payload) }
     }
 
     @Test func heldFramesNewerThanTheReplyFollowIt() async {
         let topic = Topic(name: TopicName("events:t")!)
         let queue = OutboundQueue(maxBytes: 1000)
         _ = topic.register(Subscriber(id: 1, member: PresenceMember(client: "c", user: "u"), queue: queue))
-        _ = topic.deliver(offset: 4, frame: ByteBuffer(string: "4"))
-        _ = topic.deliver(offset: 5, frame: ByteBuffer(string: "5"))
-        #expect(topic.activate(1, after: 4, reply: ByteBuffer(string: "reply")))
+        _ = topic.deliver(offset: 4, frame: OutboundFrame(text: "4"))
+        _ = topic.deliver(offset: 5, frame: OutboundFrame(text: "5"))
+        #expect(topic.activate(1, after: 4, reply: OutboundFrame(text: "reply")))
         #expect(offsets(queue) == ["reply", "5"])
     }
 
@@ -163,9 +195,9 @@ struct TopicSeamTests {
         let queue = OutboundQueue(maxBytes: 1000)
         _ = topic.register(Subscriber(id: 1, member: PresenceMember(client: "c", user: "u"), queue: queue))
         // Event 7 was committed (and read into the reply) before its fan-out ran.
-        #expect(topic.activate(1, after: 7, reply: ByteBuffer(string: "reply")))
-        _ = topic.deliver(offset: 7, frame: ByteBuffer(string: "7"))
-        _ = topic.deliver(offset: 8, frame: ByteBuffer(string: "8"))
+        #expect(topic.activate(1, after: 7, reply: OutboundFrame(text: "reply")))
+        _ = topic.deliver(offset: 7, frame: OutboundFrame(text: "7"))
+        _ = topic.deliver(offset: 8, frame: OutboundFrame(text: "8"))
         #expect(offsets(queue) == ["reply", "8"])
     }
 }

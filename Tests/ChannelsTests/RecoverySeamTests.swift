@@ -12,7 +12,7 @@ struct RecoverySeamTests {
         for await _ in queue.wakeUps() {
             while case .frames(let frames, _) = queue.take() {
                 for frame in frames {
-                    let text = String(buffer: frame)
+                    let text = String(buffer: frame.payload)
                     guard let range = text.range(of: "\"offset\":") else { continue }
                     offsets.append(Int64(text[range.upperBound...].prefix { $0.isNumber })!)
                 }
@@ -39,7 +39,7 @@ struct RecoverySeamTests {
         let queue = OutboundQueue(maxBytes: 1 << 24)
         let subscriber = Subscriber(id: 1, member: PresenceMember(client: "c", user: "u"), queue: queue)
         let result = try await topics.subscribe(subscriber, to: topic, since: TopicPosition(epoch: epoch, offset: 10)) { _ in
-            ByteBuffer(string: "reply")
+            OutboundFrame(text: "reply")
         }
         try await publishing.value
         #expect(result.recovered)

@@ -32,6 +32,28 @@ struct TopicStreamingTests {
         }
     }
 
+    /// Frames are framed once by the hub (``OutboundFrame``): each length encoding of RFC 6455
+    /// must reach a real client intact, live and in a reply.
+    @Test func messagesOfEveryFrameLengthEncodingArriveIntact() async throws {
+        try await withHub { hub in
+            let token = try await hub.token("svc", [.service])
+            let subscriber = SocketClient(url: hub.webSocketURL, token: token)
+            _ = try await subscriber.subscribe(1, "events:sizes")
+            let publisher = SocketClient(url: hub.webSocketURL, token: token)
+            // Frames under 126 bytes, up to 65535, and (the history reply) larger.
+            let sizes = [1, 300, 3000] + Array(repeating: 3000, count: 27)
+            for (n, size) in sizes.enumerated() {
+                let reply = try await publisher.publish(n, "events:sizes", data: "\"" + String(repeating: "x", count: size) + "\"")
+                #expect(reply["ok"] == .bool(true))
+            }
+            let live = try await subscriber.events(sizes.count).map { $0["data"]?.string?.count }
+            #expect(live == sizes)
+            let history = try await subscriber.request(2, #"{"op":"history","id":2,"topic":"events:sizes","limit":30}"#)
+            let events = history["result"]?["events"]?.array ?? []
+            #expect(events.map { $0["data"]?.string?.count } == sizes)
+        }
+    }
+
     @Test func recoversMissedEventsAfterReconnectWithNoGapOrDuplicate() async throws {
         try await withHub { hub in
             let token = try await hub.token("svc", [.service])

@@ -62,6 +62,12 @@ final class SocketHandler: ChannelDuplexHandler {
     private let deflate: PerMessageDeflate?
     private var assembler: MessageAssembler
     private var context: ChannelHandlerContext?
+    /// The context of NIO's frame encoder, the handler next to the socket. A frame already
+    /// framed (``OutboundFrame/wire``, shared by every subscriber of an event) is written from
+    /// there, so it goes out as it is; written from here, the encoder would frame it again,
+    /// with a header buffer and a second write per subscriber. Control frames and deflated
+    /// ones go through the encoder. Both paths write synchronously, so order is kept.
+    private var wireContext: ChannelHandlerContext!
     private var pending = CircularBuffer<Received>()
     private var isPerforming = false
     /// The socket has closed; the connection ends once no message is being performed.
@@ -82,6 +88,11 @@ final class SocketHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        do {
+            wireContext = try context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        } catch {
+            preconditionFailure("a SocketHandler must be added behind NIO's WebSocketFrameEncoder")
+        }
         let this = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
         connection.queue.setWake { loop.execute { this.value.drain() } }
@@ -91,6 +102,7 @@ final class SocketHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        wireContext = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -246,7 +258,7 @@ final class SocketHandler: ChannelDuplexHandler {
                 }
                 let written = context.eventLoop.makePromise(of: Void.self)
                 for (index, frame) in frames.enumerated() {
-                    context.write(wrapOutboundOut(dataFrame(frame, allocator: context.channel.allocator)), promise: index == frames.count - 1 ? written : nil)
+                    write(frame, context: context, promise: index == frames.count - 1 ? written : nil)
                 }
                 context.flush()
                 written.futureResult.whenComplete { [queue = connection.queue] result in
@@ -261,13 +273,18 @@ final class SocketHandler: ChannelDuplexHandler {
         }
     }
 
-    /// A text frame for `payload`, deflated when compression was negotiated and it pays.
-    private func dataFrame(_ payload: ByteBuffer, allocator: ByteBufferAllocator) -> WebSocketFrame {
-        if let deflate, payload.readableBytes >= PerMessageDeflate.minimumCompressedBytes,
-           let deflated = try? deflate.compress(payload, allocator: allocator) {
-            return WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: deflated)
+    /// Writes a frame: deflated when compression was negotiated and it pays, otherwise its
+    /// wire bytes as they are, from the frame encoder's position (see ``wireContext``).
+    private func write(_ frame: OutboundFrame, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        if let deflate {
+            let payload = frame.payload
+            if payload.readableBytes >= PerMessageDeflate.minimumCompressedBytes,
+               let deflated = try? deflate.compress(payload, allocator: context.channel.allocator) {
+                context.write(wrapOutboundOut(WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: deflated)), promise: promise)
+                return
+            }
         }
-        return WebSocketFrame(fin: true, opcode: .text, data: payload)
+        wireContext.write(NIOAny(frame.wire), promise: promise)
     }
 
     private func sendClose(_ reason: CloseReason) {
