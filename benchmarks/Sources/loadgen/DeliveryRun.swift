@@ -34,7 +34,8 @@ struct DeliveryRun {
             try await ConnectionTasks.open(
                 subscriberCount, concurrency: connectConcurrency, progress: progress, timeout: 120, label: "subscribed", in: &group
             ) { index in
-                await Subscriber.run(hub: hub, topic: topics[index % topics.count], recorder: recorder, timeline: timeline, progress: progress)
+                await Subscriber.run(hub: hub, topic: topics[index % topics.count], recorder: recorder, timeline: timeline,
+                    readsCommitTimes: index < topics.count, progress: progress)
             }
 
             // 2. Publishers offer the rate for the duration.

@@ -1,15 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
-/// What happened to each event of a paced run: when it was sent, how long its publish took
-/// to be acknowledged, and its slowest delivery. A latency tail can then be told apart:
-/// slow acknowledgements mean the commit was late, fast ones that fan-out or the
-/// subscribers were; events late together mean one stall, events late apart mean a
-/// saturated machine.
+/// What happened to each event of a paced run: when it was sent, when the hub committed it
+/// (the event's `time`, from one subscriber), how long its publish took to be acknowledged,
+/// and its slowest delivery. A latency tail can then be told apart: a late commit means the
+/// publish waited to be read or committed, an early one that fan-out or the subscribers
+/// were late; events late together mean one stall, events late apart a saturated machine.
+///
+/// The commit is compared with the send on the wall clock, in milliseconds of the UTC day
+/// (the resolution of the event's `time`); a run across midnight gets nonsense there.
 final class EventTimeline: Sendable {
     private struct Event {
         var sent: UInt64 = 0
+        var sentDayMilliseconds: Int64 = 0
+        var committedDayMilliseconds: Int64?
         var ackNanoseconds: UInt64 = 0
         var worstDeliveryNanoseconds: UInt64 = 0
+
+        /// Milliseconds from the send to the hub's commit time, on the wall clock.
+        var commitAfterSend: Int64? { committedDayMilliseconds.map { $0 - sentDayMilliseconds } }
     }
 
     private let events: Mutex<[Event]>
@@ -19,11 +30,28 @@ final class EventTimeline: Sendable {
         events = Mutex(Array(repeating: Event(), count: max(0, capacity)))
     }
 
-    /// Notes that event `number` was sent at `time` (``Monotonic``).
-    func sent(_ number: Int, at time: UInt64) {
+    /// Notes that event `number` was sent at `time` (``Monotonic``), `dayMilliseconds` into
+    /// the UTC day.
+    func sent(_ number: Int, at time: UInt64, dayMilliseconds: Int64) {
         events.withLock { events in
-            if events.indices.contains(number) { events[number].sent = time }
+            guard events.indices.contains(number) else { return }
+            events[number].sent = time
+            events[number].sentDayMilliseconds = dayMilliseconds
         }
+    }
+
+    /// Notes the `time` the hub gave event `number`, read as milliseconds into the UTC day.
+    func committed(_ number: Int, dayMilliseconds: Int64) {
+        events.withLock { events in
+            if events.indices.contains(number) { events[number].committedDayMilliseconds = dayMilliseconds }
+        }
+    }
+
+    /// Milliseconds into the UTC day now.
+    static func dayMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return (Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000) % 86_400_000
     }
 
     /// Notes that the publish of event `number` was acknowledged at `time`.
@@ -43,25 +71,27 @@ final class EventTimeline: Sendable {
         }
     }
 
-    /// One line per event sent, `number sent ack_ns worst_delivery_ns` (sent in ``Monotonic``
-    /// nanoseconds, the clock `perf record -k monotonic` uses), after a header line.
+    /// One line per event sent, `number sent commit_after_send_ms ack_ns worst_delivery_ns`
+    /// (sent in ``Monotonic`` nanoseconds, the clock `perf record -k monotonic` uses; `-` when
+    /// no commit time was read), after a header line.
     var table: String {
         let events = events.withLock { $0 }
-        var lines = ["number sent ack_ns worst_delivery_ns"]
+        var lines = ["number sent commit_after_send_ms ack_ns worst_delivery_ns"]
         for (number, event) in events.enumerated() where event.sent > 0 {
-            lines.append("\(number) \(event.sent) \(event.ackNanoseconds) \(event.worstDeliveryNanoseconds)")
+            let commit = event.commitAfterSend.map(String.init) ?? "-"
+            lines.append("\(number) \(event.sent) \(commit) \(event.ackNanoseconds) \(event.worstDeliveryNanoseconds)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `N of M events had a delivery over X ms (K of them acknowledged after more than X/2 ms);
-    /// in B bursts: +s–s (n events, worst d ms, slowest ack a ms), ...` for the five worst
-    /// bursts; times are seconds after `start`. A burst is a run of late events sent less
-    /// than 100 ms apart.
+    /// `N of M events had a delivery over X ms (K of them committed more than X/2 ms after
+    /// they were sent); in B bursts: +s–s (n events, worst d ms, latest commit c ms after
+    /// sending, slowest ack a ms), ...` for the five worst bursts; times are seconds after
+    /// `start`. A burst is a run of late events sent less than 100 ms apart.
     func tail(over thresholdNanoseconds: UInt64, start: UInt64) -> String {
         let events = events.withLock { $0 }.filter { $0.sent > 0 }
         let late = events.filter { $0.worstDeliveryNanoseconds > thresholdNanoseconds }.sorted { $0.sent < $1.sent }
-        let lateAcks = late.filter { $0.ackNanoseconds > thresholdNanoseconds / 2 }.count
+        let lateCommits = late.filter { ($0.commitAfterSend ?? 0) * 1_000_000 > Int64(thresholdNanoseconds / 2) }.count
         var bursts: [[Event]] = []
         for event in late {
             if let last = bursts.last?.last, event.sent - last.sent < 100_000_000 {
@@ -74,11 +104,13 @@ final class EventTimeline: Sendable {
         func seconds(_ time: UInt64) -> String { Report.fixed(Monotonic.seconds(time - min(time, start)), 2) }
         let worst = bursts.sorted { $0.map(\.worstDeliveryNanoseconds).max()! > $1.map(\.worstDeliveryNanoseconds).max()! }.prefix(5)
         let described = worst.map { burst in
-            "+\(seconds(burst.first!.sent))–\(seconds(burst.last!.sent)) s (\(burst.count) events, worst "
-                + "\(ms(burst.map(\.worstDeliveryNanoseconds).max()!)) ms, slowest ack \(ms(burst.map(\.ackNanoseconds).max()!)) ms)"
+            let commit = burst.compactMap(\.commitAfterSend).max().map { "\($0) ms" } ?? "unknown"
+            return "+\(seconds(burst.first!.sent))–\(seconds(burst.last!.sent)) s (\(burst.count) events, worst "
+                + "\(ms(burst.map(\.worstDeliveryNanoseconds).max()!)) ms, latest commit \(commit) after sending, "
+                + "slowest ack \(ms(burst.map(\.ackNanoseconds).max()!)) ms)"
         }
         return "\(late.count) of \(events.count) events had a delivery over \(ms(thresholdNanoseconds)) ms "
-            + "(\(lateAcks) of them acknowledged after more than \(ms(thresholdNanoseconds / 2)) ms)"
+            + "(\(lateCommits) of them committed more than \(ms(thresholdNanoseconds / 2)) ms after they were sent)"
             + (bursts.isEmpty ? "" : "; in \(bursts.count) bursts: " + described.joined(separator: ", "))
     }
 }

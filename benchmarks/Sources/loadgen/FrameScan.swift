@@ -45,6 +45,19 @@ struct FrameScan {
         }
     }
 
+    /// The milliseconds into the UTC day of the RFC 3339 time after `key` (a pattern like
+    /// `"time":"`, then `YYYY-MM-DDTHH:MM:SS.mmmZ`), or nil.
+    func dayMilliseconds(after key: [UInt8]) -> Int64? {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard let start = Self.find(key, in: bytes), start + key.count + 23 <= bytes.count else { return nil }
+            let time = start + key.count + 11  // HH:MM:SS.mmm
+            func number(_ offset: Int, _ digits: Int) -> Int64 {
+                (0..<digits).reduce(0) { $0 * 10 + Int64(bytes[time + offset + $1] &- UInt8(ascii: "0")) }
+            }
+            return ((number(0, 2) * 60 + number(3, 2)) * 60 + number(6, 2)) * 1000 + number(9, 3)
+        }
+    }
+
     /// Whether the frame contains `pattern`.
     func contains(_ pattern: [UInt8]) -> Bool {
         buffer.withUnsafeReadableBytes { Self.find(pattern, in: $0) != nil }
@@ -57,6 +70,7 @@ struct FrameScan {
     static let offsetKey = Array(#""offset":"#.utf8)
     static let timeKey = Array(#""t":"#.utf8)
     static let sequenceKey = Array(#""seq":"#.utf8)
+    static let timeOfEventKey = Array(#""time":""#.utf8)
     static let idKey = Array(#""id":"#.utf8)
     static let okTrue = Array(#""ok":true"#.utf8)
     static let endName = Array(#""name":"end""#.utf8)

@@ -141,7 +141,7 @@ final class PacedPublisherHandler: MeasuringHandler {
         let now = Monotonic.now()
         tally.maxLag = max(tally.maxLag, now - min(now, due))
         sentAt[number] = now
-        timeline?.sent(number, at: now)
+        timeline?.sent(number, at: now, dayMilliseconds: EventTimeline.dayMilliseconds())
         RawWebSocket.writeText(
             #"{"op":"publish","id":\#(number + 1),"topic":"\#(schedule.topics[number % schedule.topics.count])","name":"tick","data":{"t":\#(now),"seq":\#(number)}}"#,
             context: context)

@@ -23,11 +23,15 @@ struct SubscriberTally: SubscribingTally {
 /// contiguous, and records publish-to-receive latency from each event's `t`, until the
 /// `end` marker arrives (or the connection closes, or the task is cancelled).
 enum Subscriber {
+    /// `readsCommitTimes`: whether this subscriber tells the timeline each event's `time`
+    /// (one subscriber per run is enough).
     static func run(
-        hub: HubOptions, topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, progress: Progress
+        hub: HubOptions, topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, readsCommitTimes: Bool,
+        progress: Progress
     ) async -> SubscriberTally {
         await SubscriberHandler.run(hub, progress: progress) { done in
-            SubscriberHandler(topic: topic, recorder: recorder, timeline: timeline, progress: progress, done: done)
+            SubscriberHandler(
+                topic: topic, recorder: recorder, timeline: timeline, readsCommitTimes: readsCommitTimes, progress: progress, done: done)
         }
     }
 }
@@ -45,10 +49,14 @@ final class SubscriberHandler: SubscribingHandler {
     private var lastOffset: Int64 = 0
     var finished = false
 
+    let readsCommitTimes: Bool
+
     init(
-        topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, progress: Progress, done: EventLoopPromise<SubscriberTally>
+        topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, readsCommitTimes: Bool, progress: Progress,
+        done: EventLoopPromise<SubscriberTally>
     ) {
         self.topic = topic
+        self.readsCommitTimes = readsCommitTimes
         self.progress = progress
         self.done = done
         self.latencies = LatencyRecorder.Batch(recorder, timeline: timeline)
@@ -76,7 +84,11 @@ final class SubscriberHandler: SubscribingHandler {
             tally.received += 1
             tally.lastReceive = now
             if let sent = scan.integer(after: FrameScan.timeKey), sent > 0, UInt64(sent) <= now {
-                latencies.add(nanoseconds: now - UInt64(sent), event: scan.integer(after: FrameScan.sequenceKey).map(Int.init))
+                let number = scan.integer(after: FrameScan.sequenceKey).map(Int.init)
+                latencies.add(nanoseconds: now - UInt64(sent), event: number)
+                if readsCommitTimes, let number, let committed = scan.dayMilliseconds(after: FrameScan.timeOfEventKey) {
+                    latencies.timeline?.committed(number, dayMilliseconds: committed)
+                }
             }
         case .reply:
             // Live events follow the subscribe reply's position.
