@@ -10,7 +10,8 @@ import NIOWebSocket
 /// `HummingbirdWSClient` (``HubSocket``).
 enum RawWebSocket {
     /// Connects to the hub, upgrades with the bearer token, and puts the handler that
-    /// `makeHandler` builds (on the channel's event loop) behind the frame codec. Once the
+    /// `makeHandler` builds (on the channel's event loop) behind NIO's frame encoder and a
+    /// ``ServerFrameReader``. Once the
     /// HTTP handlers are gone, the handler gets the user event ``Start`` and may write.
     /// - Returns: the channel.
     static func connect<Handler: ChannelInboundHandler>(
@@ -22,9 +23,16 @@ enum RawWebSocket {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let upgrader = NIOTypedWebSocketClientUpgrader<(any Channel)?>(maxFrameSize: 1 << 20) { channel, _ in
+                    let upgrader = NIOTypedWebSocketClientUpgrader<(any Channel)?>(
+                        maxFrameSize: ServerFrameReader.maxFrameBytes, enableAutomaticErrorHandling: false
+                    ) { channel, _ in
                         channel.eventLoop.makeCompletedFuture {
+                            // The hub's frames are read by a ServerFrameReader instead of NIO's decoder.
+                            let decoder = try channel.pipeline.syncOperations.context(
+                                handlerType: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+                            try channel.pipeline.syncOperations.addHandler(ServerFrameReader())
                             try channel.pipeline.syncOperations.addHandler(makeHandler())
+                            channel.pipeline.syncOperations.removeHandler(context: decoder, promise: nil)
                             return channel
                         }
                     }
