@@ -95,7 +95,10 @@ final class SocketHandler: ChannelDuplexHandler {
         }
         let this = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
-        connection.queue.setWake { loop.execute { this.value.drain() } }
+        // One drain closure for the connection's life: a wake-up passes it to `execute`
+        // rather than allocating a new one per fan-out.
+        let drain: @Sendable () -> Void = { this.value.drain() }
+        connection.queue.setWake { loop.execute(drain) }
         pinger = loop.scheduleRepeatedTask(initialDelay: settings.pingPeriod, delay: settings.pingPeriod) { _ in this.value.ping() }
         connection.start()
     }
