@@ -18,8 +18,8 @@ public struct CloseReason: Error, Sendable, Equatable {
     public static let slowConsumer = CloseReason(code: 4008, reason: "slow consumer")
 }
 
-/// A connection's outbound frames, bounded in bytes on the wire, with exactly one writer
-/// draining it.
+/// A connection's outbound frames, bounded in bytes (each frame's ``OutboundFrame/wire``
+/// size, also for a connection that then deflates it), with exactly one writer draining it.
 ///
 /// ``enqueue(_:)`` never blocks and never awaits, so fan-out can hand the same bytes to
 /// thousands of queues in one pass.

@@ -18,6 +18,23 @@ final class Topic: Sendable {
         /// The offset the subscriber's reply covered; live frames at or below it are
         /// skipped (an event can be committed, and so in the reply, before it is fanned out).
         var coveredOffset: Int64 = 0
+
+        /// Takes an event frame if the subscriber may see it: queued when live, held while
+        /// recovering (past ``Topic/maxHeldFrames`` the subscriber is closed as slow).
+        /// Returns whether it was queued.
+        mutating func take(offset: Int64, frame: OutboundFrame, audience: EventAudience) -> Bool {
+            if audience == .staff, !subscriber.seesStaffEvents { return false }
+            guard held != nil else {
+                return offset > coveredOffset && subscriber.queue.enqueue(frame)
+            }
+            if held!.count < Topic.maxHeldFrames {
+                held!.append((offset, frame))
+            } else if !subscriber.queue.isClosing {
+                held = []
+                subscriber.queue.close(.slowConsumer)
+            }
+            return false
+        }
     }
 
     /// The most frames held for one recovering subscriber before it counts as slow.
@@ -74,22 +91,12 @@ final class Topic: Sendable {
     func deliver(offset: Int64, frame: OutboundFrame, audience: EventAudience = .everyone) -> Int {
         entries.withLock { entries in
             var delivered = 0
-            // Entries are read and changed in place: a copy of each would retain and release
-            // every reference it holds, per subscriber and event.
+            // Each entry is changed in place (one access): a copy of it would retain and
+            // release every reference it holds, per subscriber and event.
             var index = entries.values.startIndex
             while index != entries.values.endIndex {
-                defer { entries.values.formIndex(after: &index) }
-                if audience == .staff, !entries.values[index].subscriber.seesStaffEvents { continue }
-                if entries.values[index].held == nil {
-                    if offset > entries.values[index].coveredOffset, entries.values[index].subscriber.queue.enqueue(frame) {
-                        delivered += 1
-                    }
-                } else if entries.values[index].held!.count < Self.maxHeldFrames {
-                    entries.values[index].held!.append((offset, frame))
-                } else if !entries.values[index].subscriber.queue.isClosing {
-                    entries.values[index].held = []
-                    entries.values[index].subscriber.queue.close(.slowConsumer)
-                }
+                if entries.values[index].take(offset: offset, frame: frame, audience: audience) { delivered += 1 }
+                entries.values.formIndex(after: &index)
             }
             return delivered
         }

@@ -40,7 +40,8 @@ struct TopicStreamingTests {
             let subscriber = SocketClient(url: hub.webSocketURL, token: token)
             _ = try await subscriber.subscribe(1, "events:sizes")
             let publisher = SocketClient(url: hub.webSocketURL, token: token)
-            // Frames under 126 bytes, up to 65535, and (the history reply) larger.
+            // Events of 126 to 65535 bytes on the wire, replies under 126 (the publishes'), and
+            // one over 65535 (the history reply).
             let sizes = [1, 300, 3000] + Array(repeating: 3000, count: 27)
             for (n, size) in sizes.enumerated() {
                 let reply = try await publisher.publish(n, "events:sizes", data: "\"" + String(repeating: "x", count: size) + "\"")

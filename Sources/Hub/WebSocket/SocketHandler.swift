@@ -62,11 +62,13 @@ final class SocketHandler: ChannelDuplexHandler {
     private let deflate: PerMessageDeflate?
     private var assembler: MessageAssembler
     private var context: ChannelHandlerContext?
-    /// The context of NIO's frame encoder, the handler next to the socket. A frame already
-    /// framed (``OutboundFrame/wire``, shared by every subscriber of an event) is written from
-    /// there, so it goes out as it is; written from here, the encoder would frame it again,
-    /// with a header buffer and a second write per subscriber. Control frames and deflated
-    /// ones go through the encoder. Both paths write synchronously, so order is kept.
+    /// The context of NIO's frame encoder, the last outbound handler before the socket (the
+    /// upgrade removed the HTTP ones; a handler added between would have to take
+    /// `ByteBuffer`s). A frame already framed (``OutboundFrame/wire``, shared by every
+    /// subscriber of an event) is written from there, so it goes out as it is; written from
+    /// here, the encoder would frame it again, with a header buffer and a second write per
+    /// subscriber. Control frames and deflated ones go through the encoder. Both paths write
+    /// synchronously into the same pending writes, so order is kept.
     private var wireContext: ChannelHandlerContext!
     private var pending = CircularBuffer<Received>()
     private var isPerforming = false
