@@ -9,9 +9,9 @@ import NIOCore
 /// decoding the JSON: a subscriber sees up to hundreds of thousands of frames a second and
 /// shares two cores with the hub.
 ///
-/// It relies on the hub's frame layout: `type` is the first member, and `"offset":` and
-/// `"t":` occur once in an event frame (the data the load generator publishes is
-/// `{"seq":N,"t":N}` and no other member name matches).
+/// It relies on the hub's frame layout: `type` is the first member, and `"offset":`,
+/// `"time":"`, `"t":` and `"seq":` occur once in an event frame (the data the load generator
+/// publishes is `{"t":N,"seq":N}` and no other member name matches).
 struct FrameScan {
     enum Kind { case event, reply, other }
 
@@ -51,6 +51,8 @@ struct FrameScan {
         buffer.withUnsafeReadableBytes { bytes in
             guard let start = Self.find(key, in: bytes), start + key.count + 23 <= bytes.count else { return nil }
             let time = start + key.count + 11  // HH:MM:SS.mmm
+            guard bytes[time - 1] == UInt8(ascii: "T"), bytes[time + 2] == UInt8(ascii: ":"),
+                  bytes[time + 8] == UInt8(ascii: ".") else { return nil }
             func number(_ offset: Int, _ digits: Int) -> Int64 {
                 (0..<digits).reduce(0) { $0 * 10 + Int64(bytes[time + offset + $1] &- UInt8(ascii: "0")) }
             }
@@ -92,8 +94,11 @@ struct FrameScan {
     #if canImport(Glibc)
     /// C's `memmem`, a GNU extension that the Glibc module does not declare: a frame holds
     /// dozens of `"`, so finding a key by its first byte and comparing costs several times more.
-    private static let memmem = unsafeBitCast(
-        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memmem"),  // RTLD_DEFAULT on glibc
-        to: (@convention(c) (UnsafeRawPointer, Int, UnsafeRawPointer, Int) -> UnsafeMutableRawPointer?).self)
+    private static let memmem = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memmem") else {  // RTLD_DEFAULT on glibc
+            preconditionFailure("the C library has no memmem")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeRawPointer, Int, UnsafeRawPointer, Int) -> UnsafeMutableRawPointer?).self)
+    }()
     #endif
 }

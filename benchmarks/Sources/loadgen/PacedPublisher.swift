@@ -109,6 +109,7 @@ final class PacedPublisherHandler: MeasuringHandler {
             return
         }
         let number = Int(id - 1)
+        let sent = sentAt.removeValue(forKey: number)
         guard scan.contains(FrameScan.okTrue) else {
             tally.failed += 1
             tally.problem = tally.problem ?? scan.text
@@ -116,7 +117,7 @@ final class PacedPublisherHandler: MeasuringHandler {
         }
         let now = Monotonic.now()
         tally.ackedPerTopic[number % schedule.topics.count] += 1
-        if let sent = sentAt.removeValue(forKey: number) { latencies.add(nanoseconds: now - sent) }
+        if let sent { latencies.add(nanoseconds: now - sent) }
         timeline?.acknowledged(number, at: now)
     }
 

@@ -14,7 +14,7 @@ enum RawWebSocket {
     /// ``ServerFrameReader``. Once the
     /// HTTP handlers are gone, the handler gets the user event ``Start`` and may write.
     /// - Returns: the channel.
-    static func connect<Handler: ChannelInboundHandler>(
+    static func connect<Handler: ChannelInboundHandler & SendableMetatype>(
         _ hub: HubOptions, on eventLoop: any EventLoop, makeHandler: @escaping @Sendable () -> Handler
     ) async throws -> any Channel where Handler.InboundIn == WebSocketFrame {
         let (host, port) = try hub.hostAndPort
@@ -26,13 +26,19 @@ enum RawWebSocket {
                     let upgrader = NIOTypedWebSocketClientUpgrader<(any Channel)?>(
                         maxFrameSize: ServerFrameReader.maxFrameBytes, enableAutomaticErrorHandling: false
                     ) { channel, _ in
-                        channel.eventLoop.makeCompletedFuture {
-                            // The hub's frames are read by a ServerFrameReader instead of NIO's decoder.
+                        // The hub's frames are read by a ServerFrameReader instead of NIO's decoder,
+                        // added once the decoder is gone (its removal is deferred by NIO).
+                        let removed = channel.eventLoop.makePromise(of: Void.self)
+                        do {
                             let decoder = try channel.pipeline.syncOperations.context(
                                 handlerType: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+                            channel.pipeline.syncOperations.removeHandler(context: decoder, promise: removed)
+                        } catch {
+                            removed.fail(error)
+                        }
+                        return removed.futureResult.flatMapThrowing {
                             try channel.pipeline.syncOperations.addHandler(ServerFrameReader())
                             try channel.pipeline.syncOperations.addHandler(makeHandler())
-                            channel.pipeline.syncOperations.removeHandler(context: decoder, promise: nil)
                             return channel
                         }
                     }

@@ -30,7 +30,10 @@ final class ServerFrameReader: ChannelInboundHandler {
             case .frame(let frame):
                 context.fireChannelRead(wrapInboundOut(frame))
             case .incomplete:
-                if bytes.readableBytes > 0 { partial = bytes }
+                if bytes.readableBytes > 0 {
+                    bytes.discardReadBytes()  // keep only the unfinished frame, not all it came with
+                    partial = bytes
+                }
                 return
             case .invalid:
                 context.fireErrorCaught(ServerFrameError.invalidFrame)
@@ -72,6 +75,6 @@ final class ServerFrameReader: ChannelInboundHandler {
 }
 
 enum ServerFrameError: Error {
-    /// A masked frame, an unknown opcode or a frame over the size limit.
+    /// A masked frame or a frame over the size limit.
     case invalidFrame
 }
