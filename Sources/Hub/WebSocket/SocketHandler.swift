@@ -15,9 +15,10 @@ import NIOWebSocket
 /// queued frame and flushes once.
 ///
 /// Backpressure: while ``Settings/maxPendingMessages`` messages wait to be performed, the
-/// socket is not read. Outbound bytes count against the queue's bound until their flush
+/// socket is not read. Outbound bytes written while NIO already holds more than its
+/// high-water mark (64 KiB) for the socket count against the queue's bound until their write
 /// completes, so a client that stops reading overflows its queue (4008) rather than NIO's
-/// buffer.
+/// buffer, which stays within the queue's bound plus that mark.
 ///
 /// Closing: the hub's close (slow consumer, expiry, shutdown, a protocol violation) is the
 /// queue's close: frames queued before it are written, then the close frame, and the socket
@@ -261,11 +262,18 @@ final class SocketHandler: ChannelDuplexHandler {
                     connection.queue.didWrite(bytes: bytes)  // nothing goes out after the close frame
                     continue
                 }
-                let written = context.eventLoop.makePromise(of: Void.self)
+                // A socket that is keeping up (NIO holds less than its high-water mark) takes
+                // the frames at once: they count as written, with no promise per drain. Once it
+                // backs up, frames count against the queue until their write completes.
+                let written = context.channel.isWritable ? nil : context.eventLoop.makePromise(of: Void.self)
                 for (index, frame) in frames.enumerated() {
                     write(frame, context: context, promise: index == frames.count - 1 ? written : nil)
                 }
                 context.flush()
+                guard let written else {
+                    connection.queue.didWrite(bytes: bytes)
+                    continue
+                }
                 written.futureResult.whenComplete { [queue = connection.queue] result in
                     switch result {
                     case .success: queue.didWrite(bytes: bytes)
