@@ -15,10 +15,11 @@ import NIOWebSocket
 /// queued frame and flushes once.
 ///
 /// Backpressure: while ``Settings/maxPendingMessages`` messages wait to be performed, the
-/// socket is not read. Outbound bytes written while NIO already holds more than its
-/// high-water mark (64 KiB) for the socket count against the queue's bound until their write
-/// completes, so a client that stops reading overflows its queue (4008) rather than NIO's
-/// buffer, which stays within the queue's bound plus that mark.
+/// socket is not read. Outbound bytes count against the queue's bound until their write
+/// completes once the socket has backed up (NIO holds more than its 64 KiB high-water mark,
+/// until it is back under the 32 KiB low one) or when a batch is over
+/// ``untrackedBatchBytes``; so a client that stops reading overflows its queue (4008), and
+/// NIO's buffer holds at most the queue's bound plus 128 KiB (the mark and one untracked batch).
 ///
 /// Closing: the hub's close (slow consumer, expiry, shutdown, a protocol violation) is the
 /// queue's close: frames queued before it are written, then the close frame, and the socket
@@ -28,6 +29,10 @@ final class SocketHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
+
+    /// The largest batch written without tracking its completion while the socket keeps up:
+    /// NIO's default high-water mark.
+    static let untrackedBatchBytes = 64 * 1024
 
     /// The transport settings every connection shares.
     struct Settings: Sendable {
@@ -262,10 +267,12 @@ final class SocketHandler: ChannelDuplexHandler {
                     connection.queue.didWrite(bytes: bytes)  // nothing goes out after the close frame
                     continue
                 }
-                // A socket that is keeping up (NIO holds less than its high-water mark) takes
-                // the frames at once: they count as written, with no promise per drain. Once it
-                // backs up, frames count against the queue until their write completes.
-                let written = context.channel.isWritable ? nil : context.eventLoop.makePromise(of: Void.self)
+                // A small batch to a socket that keeps up (NIO's buffer under its 64 KiB
+                // high-water mark, or back under the 32 KiB low one) counts as written at once,
+                // with no promise. A large batch, or any once the socket has backed up, counts
+                // against the queue until its write completes.
+                let isTracked = bytes > Self.untrackedBatchBytes || !context.channel.isWritable
+                let written = isTracked ? context.eventLoop.makePromise(of: Void.self) : nil
                 for (index, frame) in frames.enumerated() {
                     write(frame, context: context, promise: index == frames.count - 1 ? written : nil)
                 }
