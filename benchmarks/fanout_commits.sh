@@ -8,7 +8,7 @@
 #     NICE: if given, `renice` the hub's commit thread (the one that calls fdatasync, found
 #           with strace during one publish) to this value first; needs strace and, below 0, root
 #
-# Prints the load generator's latency, tail and cpu lines, the commit latency sum and count, and
+# Prints the load generator's latency, ack latency, tail and cpu lines, the commit latency sum and count, and
 # how many commits took at most 10 and 50 ms.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
