@@ -8,7 +8,7 @@
 #     NICE: if given, `renice` the hub's commit thread (the one that calls fdatasync, found
 #           with strace during one publish) to this value first; needs strace and, below 0, root
 #
-# Prints the load generator's latency, ack latency, tail and cpu lines, the commit latency sum and count, and
+# Prints the load generator's latency, ack latency, commit after send, tail and cpu lines, the commit latency sum and count, and
 # how many commits took at most 10 and 50 ms.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +43,6 @@ if [[ -n "$NICE" ]]; then
 fi
 
 "$LOADGEN" fanout --subscribers 1000 --rate 100 --duration 10 --url "$URL" --token "$TOKEN" --hub-pid "$HUB_PID" |
-    grep -E "^(latency|ack latency|tail|cpu) "
+    grep -E "^(latency|ack latency|commit after send|tail|cpu) "
 curl -s "$URL/metrics" -H "Authorization: Bearer $TOKEN" |
     grep -E 'switchboard_store_commit_latency_seconds_(sum|count|bucket\{le="0\.01"\}|bucket\{le="0\.05"\})'

@@ -15,7 +15,7 @@ public struct OutboundFrame: Sendable {
     /// Frames `text`.
     public init(text: String) {
         let length = text.utf8.count
-        var wire = ByteBufferAllocator().buffer(capacity: Self.headerLength(for: length) + length)
+        var wire = ByteBufferAllocator().buffer(capacity: Self.maxHeaderLength + length)
         Self.writeHeader(payloadLength: length, to: &wire)
         headerLength = wire.readableBytes
         wire.writeString(text)
@@ -27,10 +27,8 @@ public struct OutboundFrame: Sendable {
         wire.getSlice(at: wire.readerIndex + headerLength, length: wire.readableBytes - headerLength)!
     }
 
-    /// The header's size: 2 bytes, plus 2 or 8 for a payload of 126 bytes or more.
-    private static func headerLength(for payloadLength: Int) -> Int {
-        payloadLength < 126 ? 2 : payloadLength <= Int(UInt16.max) ? 4 : 10
-    }
+    /// The largest header: 2 bytes and an 8-byte length.
+    private static let maxHeaderLength = 10
 
     /// Writes the header of a final, unmasked text frame with this payload length.
     private static func writeHeader(payloadLength length: Int, to buffer: inout ByteBuffer) {

@@ -19,10 +19,10 @@ final class Topic: Sendable {
         /// skipped (an event can be committed, and so in the reply, before it is fanned out).
         var coveredOffset: Int64 = 0
 
-        /// Takes an event frame if the subscriber may see it: queued when live, held while
-        /// recovering (past ``Topic/maxHeldFrames`` the subscriber is closed as slow).
+        /// Hands an event frame to this subscriber if it may see it: queued when live, held
+        /// while recovering (past ``Topic/maxHeldFrames`` the subscriber is closed as slow).
         /// Returns whether it was queued.
-        mutating func take(offset: Int64, frame: OutboundFrame, audience: EventAudience) -> Bool {
+        mutating func deliver(offset: Int64, frame: OutboundFrame, audience: EventAudience) -> Bool {
             if audience == .staff, !subscriber.seesStaffEvents { return false }
             guard held != nil else {
                 return offset > coveredOffset && subscriber.queue.enqueue(frame)
@@ -95,7 +95,7 @@ final class Topic: Sendable {
             // release every reference it holds, per subscriber and event.
             var index = entries.values.startIndex
             while index != entries.values.endIndex {
-                if entries.values[index].take(offset: offset, frame: frame, audience: audience) { delivered += 1 }
+                if entries.values[index].deliver(offset: offset, frame: frame, audience: audience) { delivered += 1 }
                 entries.values.formIndex(after: &index)
             }
             return delivered

@@ -96,6 +96,7 @@ struct DeliveryRun {
         Report.field("end marker", "seen by \(tallies.filter(\.sawEnd).count) of \(tallies.count) subscribers")
         Report.field("latency", recorder.summary)
         Report.field("ack latency", acks.summary)
+        Report.field("commit after send", timeline.commitAfterSendSummary)
         Report.field("tail", timeline.tail(over: Self.tailThreshold, start: start))
         if let timelineFile, !FileManager.default.createFile(atPath: timelineFile, contents: Data(timeline.table.utf8)) {
             Report.field("problem", "cannot write the timeline to \(timelineFile)")

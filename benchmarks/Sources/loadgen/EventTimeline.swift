@@ -73,6 +73,15 @@ final class EventTimeline: Sendable {
         }
     }
 
+    /// `p50 0 ms, p90 1 ms, p99 4 ms, max 6 ms (n=1000)`: how long after being sent the
+    /// events were committed, on the wall clock (millisecond resolution).
+    var commitAfterSendSummary: String {
+        let delays = events.withLock { $0 }.compactMap(\.commitAfterSend).sorted()
+        guard let max = delays.last else { return "no commit times read" }
+        func at(_ fraction: Double) -> Int64 { delays[min(delays.count - 1, Int(Double(delays.count) * fraction))] }
+        return "p50 \(at(0.5)) ms, p90 \(at(0.9)) ms, p99 \(at(0.99)) ms, max \(max) ms (n=\(delays.count))"
+    }
+
     /// One line per event sent, `number sent commit_after_send_ms ack_ns worst_delivery_ns`
     /// (sent in ``Monotonic`` nanoseconds, the clock `perf record -k monotonic` uses; `-` when
     /// no commit time was read), after a header line.

@@ -24,14 +24,14 @@ struct PublisherTally: ConnectionTally {
 /// Each event's data is `{"t":<Monotonic.now() when sent>,"seq":n}`. The publishers run on
 /// an event loop of their own, a timer each, and read the clock right before the write: so
 /// `t` is when the publish left, not when a loop busy reading a thousand subscribers got to
-/// it. The timeline, if any, learns when each event was sent and acknowledged.
+/// it. The timeline learns when each event was sent and acknowledged.
 enum PacedPublisher {
     /// The publishers' own event loop (one thread).
     static let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     static func run(
         hub: HubOptions, topics: [String], rate: Double, index: Int, stride: Int, start: UInt64, end: UInt64,
-        acks: LatencyRecorder, timeline: EventTimeline? = nil
+        acks: LatencyRecorder, timeline: EventTimeline
     ) async -> PublisherTally {
         let schedule = PacedPublisherHandler.Schedule(
             topics: topics, rate: rate, first: index, stride: stride, start: start, end: end)
@@ -75,7 +75,7 @@ final class PacedPublisherHandler: MeasuringHandler {
     }
 
     private let schedule: Schedule
-    private let timeline: EventTimeline?
+    private let timeline: EventTimeline
     /// When each unanswered publish was sent, by event number.
     private var sentAt: [Int: UInt64] = [:]
     private var next: Int
@@ -84,7 +84,7 @@ final class PacedPublisherHandler: MeasuringHandler {
     var tally = PublisherTally()
     var finished = false
 
-    init(schedule: Schedule, acks: LatencyRecorder, timeline: EventTimeline?, done: EventLoopPromise<PublisherTally>) {
+    init(schedule: Schedule, acks: LatencyRecorder, timeline: EventTimeline, done: EventLoopPromise<PublisherTally>) {
         self.schedule = schedule
         self.timeline = timeline
         self.next = schedule.first
@@ -118,7 +118,7 @@ final class PacedPublisherHandler: MeasuringHandler {
         let now = Monotonic.now()
         tally.ackedPerTopic[number % schedule.topics.count] += 1
         if let sent { latencies.add(nanoseconds: now - sent) }
-        timeline?.acknowledged(number, at: now)
+        timeline.acknowledged(number, at: now)
     }
 
     /// Arms the timer for the next event, or sends the final ping when the schedule is done.
@@ -142,7 +142,7 @@ final class PacedPublisherHandler: MeasuringHandler {
         let now = Monotonic.now()
         tally.maxLag = max(tally.maxLag, now - min(now, due))
         sentAt[number] = now
-        timeline?.sent(number, at: now, dayMilliseconds: EventTimeline.dayMilliseconds())
+        timeline.sent(number, at: now, dayMilliseconds: EventTimeline.dayMilliseconds())
         RawWebSocket.writeText(
             #"{"op":"publish","id":\#(number + 1),"topic":"\#(schedule.topics[number % schedule.topics.count])","name":"tick","data":{"t":\#(now),"seq":\#(number)}}"#,
             context: context)

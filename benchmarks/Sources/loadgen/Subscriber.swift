@@ -26,7 +26,7 @@ enum Subscriber {
     /// `readsCommitTimes`: whether this subscriber tells the timeline each event's `time`
     /// (one subscriber per run is enough).
     static func run(
-        hub: HubOptions, topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, readsCommitTimes: Bool,
+        hub: HubOptions, topic: String, recorder: LatencyRecorder, timeline: EventTimeline, readsCommitTimes: Bool,
         progress: Progress
     ) async -> SubscriberTally {
         await SubscriberHandler.run(hub, progress: progress) { done in
@@ -49,14 +49,15 @@ final class SubscriberHandler: SubscribingHandler {
     private var lastOffset: Int64 = 0
     var finished = false
 
-    let readsCommitTimes: Bool
+    /// The timeline this subscriber tells each event's commit time, if it is the one that does.
+    private let commitTimes: EventTimeline?
 
     init(
-        topic: String, recorder: LatencyRecorder, timeline: EventTimeline?, readsCommitTimes: Bool, progress: Progress,
+        topic: String, recorder: LatencyRecorder, timeline: EventTimeline, readsCommitTimes: Bool, progress: Progress,
         done: EventLoopPromise<SubscriberTally>
     ) {
         self.topic = topic
-        self.readsCommitTimes = readsCommitTimes
+        self.commitTimes = readsCommitTimes ? timeline : nil
         self.progress = progress
         self.done = done
         self.latencies = LatencyRecorder.Batch(recorder, timeline: timeline)
@@ -86,8 +87,8 @@ final class SubscriberHandler: SubscribingHandler {
             if let sent = scan.integer(after: FrameScan.timeKey), sent > 0, UInt64(sent) <= now {
                 let number = scan.integer(after: FrameScan.sequenceKey).map(Int.init)
                 latencies.add(nanoseconds: now - UInt64(sent), event: number)
-                if readsCommitTimes, let number, let committed = scan.dayMilliseconds(after: FrameScan.timeOfEventKey) {
-                    latencies.timeline?.committed(number, dayMilliseconds: committed)
+                if let commitTimes, let number, let committed = scan.dayMilliseconds(after: FrameScan.timeOfEventKey) {
+                    commitTimes.committed(number, dayMilliseconds: committed)
                 }
             }
         case .reply:
