@@ -38,8 +38,8 @@ public struct CloseReason: Error, Sendable, Equatable {
 public final class OutboundQueue: Sendable {
     /// What the writer gets next.
     public enum Next: Sendable {
-        /// Frames to write, in order, and their total size on the wire for ``didWrite(bytes:)``.
-        case frames([OutboundFrame], bytes: Int)
+        /// Frames to write, in order, with their total size on the wire for ``didWrite(bytes:)``.
+        case frames(OutboundBatch)
         /// Write nothing more; close the socket with this reason.
         case close(CloseReason)
     }
@@ -51,8 +51,7 @@ public final class OutboundQueue: Sendable {
     }
 
     private struct State {
-        var frames: [OutboundFrame] = []
-        var queuedBytes = 0
+        var frames = OutboundBatch()
         var inFlightBytes = 0
         var closing: CloseReason?
         /// True once the writer has been told to close; the queue then takes nothing.
@@ -60,6 +59,8 @@ public final class OutboundQueue: Sendable {
         var wake: Wake?
         /// True when the writer found nothing to take and waits for a wake-up.
         var isWriterIdle = true
+
+        var queuedBytes: Int { frames.bytes }
 
         var hasWork: Bool { !frames.isEmpty || (closing != nil && !isFinished) }
 
@@ -89,13 +90,11 @@ public final class OutboundQueue: Sendable {
             guard state.closing == nil else { return (false, nil) }
             let held = state.queuedBytes + state.inFlightBytes
             if held > 0, held + size > maxBytes {
-                state.frames = []
-                state.queuedBytes = 0
+                state.frames = OutboundBatch()
                 state.closing = .slowConsumer
                 return (false, state.wakeIfIdle())
             }
             state.frames.append(frame)
-            state.queuedBytes += size
             return (true, state.wakeIfIdle())
         }
         wake?.call()
@@ -137,10 +136,9 @@ public final class OutboundQueue: Sendable {
             if !state.frames.isEmpty {
                 defer {
                     state.inFlightBytes += state.queuedBytes
-                    state.frames = []
-                    state.queuedBytes = 0
+                    state.frames = OutboundBatch()
                 }
-                return .frames(state.frames, bytes: state.queuedBytes)
+                return .frames(state.frames)
             }
             if let closing = state.closing, !state.isFinished {
                 state.isFinished = true

@@ -63,9 +63,11 @@ struct OutboundQueueTests {
         let queue = OutboundQueue(maxBytes: 100)
         #expect(queue.enqueue(OutboundFrame(text: "a")))
         #expect(queue.enqueue(OutboundFrame(text: "b")))
-        guard case .frames(let frames, let bytes) = queue.take() else { Issue.record("expected frames"); return }
-        #expect(frames.map { String(buffer: $0.payload) } == ["a", "b"])
-        #expect(bytes == 6, "the bound counts bytes on the wire: a 2-byte header each")
+        #expect(queue.enqueue(OutboundFrame(text: "c")))
+        guard case .frames(let frames) = queue.take() else { Issue.record("expected frames"); return }
+        #expect(frames.map { String(buffer: $0.payload) } == ["a", "b", "c"])
+        #expect(frames.count == 3)
+        #expect(frames.bytes == 9, "the bound counts bytes on the wire: a 2-byte header each")
         #expect(queue.take() == nil)
     }
 
@@ -82,9 +84,9 @@ struct OutboundQueueTests {
     @Test func framesTakenButNotYetWrittenCountAgainstTheBound() {
         let queue = OutboundQueue(maxBytes: 10)
         #expect(queue.enqueue(OutboundFrame(text: "123456")))
-        guard case .frames(_, let bytes) = queue.take() else { Issue.record("expected frames"); return }
+        guard case .frames(let frames) = queue.take() else { Issue.record("expected frames"); return }
         #expect(queue.queuedBytes == 8)
-        queue.didWrite(bytes: bytes)
+        queue.didWrite(bytes: frames.bytes)
         #expect(queue.queuedBytes == 0)
         #expect(queue.enqueue(OutboundFrame(text: "123456")))
         _ = queue.take()
@@ -104,7 +106,7 @@ struct OutboundQueueTests {
         queue.enqueue(OutboundFrame(text: "bye"))
         queue.close(CloseReason(code: 1001, reason: "going away"))
         #expect(!queue.enqueue(OutboundFrame(text: "late")))
-        guard case .frames(let frames, _) = queue.take() else { Issue.record("expected frames"); return }
+        guard case .frames(let frames) = queue.take() else { Issue.record("expected frames"); return }
         #expect(frames.count == 1)
         guard case .close(let reason) = queue.take() else { Issue.record("expected close"); return }
         #expect(reason.code == 1001)
@@ -176,7 +178,7 @@ struct JSONTextTests {
 @Suite("Topic seam")
 struct TopicSeamTests {
     func offsets(_ queue: OutboundQueue) -> [String] {
-        guard case .frames(let frames, _) = queue.take() else { return [] }
+        guard case .frames(let frames) = queue.take() else { return [] }
         return frames.map { String(buffer: $0.payload) }
     }
 

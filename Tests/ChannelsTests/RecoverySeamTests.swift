@@ -10,7 +10,7 @@ struct RecoverySeamTests {
     func drain(_ queue: OutboundQueue, until last: Int64) async -> [Int64] {
         var offsets: [Int64] = []
         for await _ in queue.wakeUps() {
-            while case .frames(let frames, _) = queue.take() {
+            while case .frames(let frames) = queue.take() {
                 for frame in frames {
                     let text = String(buffer: frame.payload)
                     guard let range = text.range(of: "\"offset\":") else { continue }

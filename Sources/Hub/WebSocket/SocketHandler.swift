@@ -262,7 +262,8 @@ final class SocketHandler: ChannelDuplexHandler {
     private func drain() {
         while let next = connection.queue.take() {
             switch next {
-            case .frames(let frames, let bytes):
+            case .frames(let frames):
+                let bytes = frames.bytes
                 guard let context, !closeSent else {
                     connection.queue.didWrite(bytes: bytes)  // nothing goes out after the close frame
                     continue
@@ -273,8 +274,10 @@ final class SocketHandler: ChannelDuplexHandler {
                 // against the queue until its write completes.
                 let isTracked = bytes > Self.untrackedBatchBytes || !context.channel.isWritable
                 let written = isTracked ? context.eventLoop.makePromise(of: Void.self) : nil
-                for (index, frame) in frames.enumerated() {
-                    write(frame, context: context, promise: index == frames.count - 1 ? written : nil)
+                var unwritten = frames.count
+                for frame in frames {
+                    unwritten -= 1
+                    write(frame, context: context, promise: unwritten == 0 ? written : nil)
                 }
                 context.flush()
                 guard let written else {
