@@ -73,7 +73,7 @@ struct WebhookSender: Sendable {
 
     private func decide(_ attempt: WebhookAttemptRecord, answer: Answer, delivery: WebhookDelivery, now: Int64) -> WebhookAttemptOutcome {
         func outcome(_ next: WebhookAttemptOutcome.Next, _ endpoint: WebhookAttemptOutcome.EndpointChange) -> WebhookAttemptOutcome {
-            WebhookAttemptOutcome(attempt: attempt, position: delivery.position, next: next, endpoint: endpoint)
+            WebhookAttemptOutcome(attempt: attempt, of: delivery, next: next, endpoint: endpoint)
         }
         if attempt.succeeded { return outcome(.delivered, .healthy) }
         if answer.status == 410 { return outcome(.failed, .disable(reason: "the endpoint answered 410 Gone")) }

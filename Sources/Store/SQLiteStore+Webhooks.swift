@@ -118,21 +118,26 @@ extension SQLiteStore {
                         attempt.messageID, attempt.endpointID, attempt.attemptedMilliseconds, attempt.statusCode,
                         attempt.durationMilliseconds, attempt.error, attempt.succeeded,
                     ])
+                // Each endpoint change only while the endpoint is as the attempt saw it: one
+                // updated since (re-enabled, a new URL, a rotation) is not judged by it.
+                let version = outcome.endpointUpdatedMilliseconds
                 switch outcome.endpoint {
                 case .healthy:
                     // Most successes follow successes: then no row is written.
                     try db.cachedStatement(sql: """
-                        UPDATE webhook_endpoints SET failing_since_ms = NULL WHERE id = ? AND failing_since_ms IS NOT NULL
-                        """).execute(arguments: [attempt.endpointID])
+                        UPDATE webhook_endpoints SET failing_since_ms = NULL
+                        WHERE id = ? AND updated_ms = ? AND failing_since_ms IS NOT NULL
+                        """).execute(arguments: [attempt.endpointID, version])
                 case .failing:
                     try db.cachedStatement(sql: """
-                        UPDATE webhook_endpoints SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE id = ?
-                        """).execute(arguments: [attempt.attemptedMilliseconds, attempt.endpointID])
+                        UPDATE webhook_endpoints SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE id = ? AND updated_ms = ?
+                        """).execute(arguments: [attempt.attemptedMilliseconds, attempt.endpointID, version])
                 case .disable(let reason):
                     // Only an enabled endpoint: one disabled meanwhile keeps its reason.
                     try db.execute(sql: """
-                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_ms = ? WHERE id = ? AND enabled = 1
-                        """, arguments: [reason, attempt.attemptedMilliseconds, attempt.endpointID])
+                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_ms = ?
+                        WHERE id = ? AND updated_ms = ? AND enabled = 1
+                        """, arguments: [reason, attempt.attemptedMilliseconds, attempt.endpointID, version])
                     if db.changesCount > 0 {
                         disabled.insert(attempt.endpointID)
                         try Self.failPendingMessages(endpointID: attempt.endpointID, reason: "endpoint disabled: \(reason)", db: db)
@@ -190,7 +195,7 @@ extension SQLiteStore {
         try await write { db in
             try db.execute(sql: """
                 UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_ms = ? WHERE id = ?
-                """, arguments: [nowMilliseconds, id])
+                """, arguments: [Self.replayDue(now: nowMilliseconds), id])
             return db.changesCount > 0
         }
     }
@@ -202,9 +207,17 @@ extension SQLiteStore {
             try db.execute(sql: """
                 UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_ms = ?
                 WHERE endpoint_id = ? AND status = 'failed' AND created_ms >= ?
-                """, arguments: [nowMilliseconds, endpointID, sinceMilliseconds])
+                """, arguments: [Self.replayDue(now: nowMilliseconds), endpointID, sinceMilliseconds])
             return db.changesCount
         }
+    }
+
+    /// When a replayed message is due: a millisecond after `now`. An attempt still in flight
+    /// was read at or before `now`, so the position it holds is due at `now` at the latest;
+    /// a replay is always due later, and that attempt's outcome, which applies only while the
+    /// message is still where it was attempted from, never mistakes the replay for its own.
+    private static func replayDue(now: Int64) -> Int64 {
+        now + 1
     }
 
     public func webhookOutboxDepth() async throws(StoreError) -> (pending: Int, oldestCreatedMilliseconds: Int64?) {

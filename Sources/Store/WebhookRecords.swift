@@ -203,15 +203,20 @@ public struct WebhookAttemptOutcome: Sendable {
     /// Where the message stood when it was attempted (``WebhookDelivery/position``): it
     /// finds the message's row, and the outcome applies only while the message is still there.
     public var position: WebhookDuePosition
+    /// The endpoint's ``WebhookEndpointRecord/updatedMilliseconds`` as the attempt saw it: the
+    /// endpoint change applies only while the endpoint is unchanged since, so an attempt made
+    /// before a re-enable, a new URL or a rotation says nothing about the endpoint after it.
+    public var endpointUpdatedMilliseconds: Int64
     /// The message's next state.
     public var next: Next
     /// The endpoint's change.
     public var endpoint: EndpointChange
 
-    /// Creates an outcome.
-    public init(attempt: WebhookAttemptRecord, position: WebhookDuePosition, next: Next, endpoint: EndpointChange) {
+    /// Creates the outcome of an attempt to deliver `delivery`.
+    public init(attempt: WebhookAttemptRecord, of delivery: WebhookDelivery, next: Next, endpoint: EndpointChange) {
         self.attempt = attempt
-        self.position = position
+        self.position = delivery.position
+        self.endpointUpdatedMilliseconds = delivery.endpoint.updatedMilliseconds
         self.next = next
         self.endpoint = endpoint
     }

@@ -42,12 +42,12 @@ struct AttemptRecorderTests {
         return (store, due)
     }
 
-    func delivered(_ messageID: String, at position: WebhookDuePosition) -> WebhookAttemptOutcome {
+    func delivered(_ delivery: WebhookDelivery) -> WebhookAttemptOutcome {
         WebhookAttemptOutcome(
             attempt: WebhookAttemptRecord(
-                messageID: messageID, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 200, durationMilliseconds: 1,
+                messageID: delivery.message.id, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 200, durationMilliseconds: 1,
                 error: nil, succeeded: true),
-            position: position, next: .delivered, endpoint: .healthy)
+            of: delivery, next: .delivered, endpoint: .healthy)
     }
 
     @Test func outcomesGivenAtOnceAreWrittenAndReportedStored() async throws {
@@ -55,7 +55,7 @@ struct AttemptRecorderTests {
         defer { directory.remove() }
         let (recorder, store, due, reports) = try await makeRecorder(3, in: directory)
         let running = Task { await recorder.run() }
-        for delivery in due { recorder.record(delivered(delivery.message.id, at: delivery.position)) }
+        for delivery in due { recorder.record(delivered(delivery)) }
         let deadline = ContinuousClock.now + .seconds(10)
         while reports.reported.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         recorder.finish()
@@ -73,7 +73,7 @@ struct AttemptRecorderTests {
         let (recorder, store, due, reports) = try await makeRecorder(1, in: directory)
         try await store.pool.write { db in try db.execute(sql: "DROP TABLE webhook_attempts") }  // no attempt can be written
         let running = Task { await recorder.run() }
-        recorder.record(delivered(due[0].message.id, at: due[0].position))
+        recorder.record(delivered(due[0]))
         recorder.finish()
         await running.value
 
@@ -87,7 +87,7 @@ struct AttemptRecorderTests {
         let (recorder, store, due, reports) = try await makeRecorder(1, in: directory)
         recorder.finish()
         await recorder.run()
-        recorder.record(delivered(due[0].message.id, at: due[0].position))
+        recorder.record(delivered(due[0]))
 
         #expect(reports.reported == [due[0].message.id: false])
         #expect(try await store.webhookMessage(id: due[0].message.id)?.status == .pending)

@@ -103,7 +103,7 @@ struct WebhookOutboxTests {
                 attempt: WebhookAttemptRecord(
                     messageID: delivery.message.id, endpointID: delivery.endpoint.id, attemptedMilliseconds: 1, statusCode: 204,
                     durationMilliseconds: 1, error: nil, succeeded: true),
-                position: delivery.position, next: .delivered, endpoint: .healthy)
+                of: delivery, next: .delivered, endpoint: .healthy)
         })
 
         // Then the remaining endpoint's message is delivered and its attempt listed; the deleted one left nothing
@@ -129,15 +129,61 @@ struct WebhookOutboxTests {
                 attempt: WebhookAttemptRecord(
                     messageID: $0.message.id, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 500,
                     durationMilliseconds: 1, error: nil, succeeded: false),
-                position: $0.position, next: $1, endpoint: .failing)
+                of: $0, next: $1, endpoint: .failing)
         })
 
         // Then the replay and the failure stand, and both attempts are listed
         let replayed = try await store.webhookMessage(id: attempted[0].message.id)
-        #expect(replayed?.status == .pending && replayed?.nextAttemptMilliseconds == 99_999_999_999_999 && replayed?.attempts == 0)
+        #expect(replayed?.status == .pending && replayed?.nextAttemptMilliseconds == 100_000_000_000_000 && replayed?.attempts == 0)
         #expect(try await store.webhookMessage(id: attempted[1].message.id)?.status == .failed)
         let attempts = try await store.webhookAttempts(endpointID: "ep_1", succeeded: nil, sinceMilliseconds: nil, limit: 10)
         #expect(attempts.count == 2)
+    }
+
+    @Test func aReplayInTheMillisecondItsMessageWasDueIsNotTakenForTheAttemptInFlight() async throws {
+        // Given a message attempted from its due position, and replayed in that very millisecond
+        let store = try await storeWithMessages(1)
+        let attempted = try #require(try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 1, excludingSequences: []).first)
+        let due = attempted.position.dueMilliseconds
+        #expect(try await store.replayWebhookMessage(id: attempted.message.id, nowMilliseconds: due))
+
+        // When the attempt's failure is recorded
+        try await store.recordWebhookAttempts([WebhookAttemptOutcome(
+            attempt: WebhookAttemptRecord(
+                messageID: attempted.message.id, endpointID: "ep_1", attemptedMilliseconds: due, statusCode: 500,
+                durationMilliseconds: 1, error: "HTTP 500", succeeded: false),
+            of: attempted, next: .failed, endpoint: .failing)])
+
+        // Then the replay stands: pending, no attempts, due a millisecond later
+        let replayed = try await store.webhookMessage(id: attempted.message.id)
+        #expect(replayed?.status == .pending && replayed?.attempts == 0 && replayed?.nextAttemptMilliseconds == due + 1)
+    }
+
+    @Test func outcomesOfAttemptsMadeBeforeTheEndpointChangedLeaveTheEndpointAsItIs() async throws {
+        // Given two messages attempted, then their endpoint changed (re-enabled, say)
+        let store = try await storeWithMessages(2)
+        let attempted = try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 2, excludingSequences: [])
+        _ = try await store.updateWebhookEndpoint(id: "ep_1") { $0.updatedMilliseconds = 10 }
+
+        // When one attempt's failure and the other's 410 are recorded
+        let outcomes = zip(attempted, [WebhookAttemptOutcome.EndpointChange.failing, .disable(reason: "410")]).map {
+            WebhookAttemptOutcome(
+                attempt: WebhookAttemptRecord(
+                    messageID: $0.message.id, endpointID: "ep_1", attemptedMilliseconds: 5, statusCode: 410,
+                    durationMilliseconds: 1, error: "HTTP 410", succeeded: false),
+                of: $0, next: .failed, endpoint: $1)
+        }
+        #expect(try await store.recordWebhookAttempts(outcomes).isEmpty)
+
+        // Then the endpoint is still enabled and not failing; the messages and attempts are recorded
+        let endpoint = try await store.webhookEndpoint(id: "ep_1")
+        #expect(endpoint?.enabled == true && endpoint?.failingSinceMilliseconds == nil)
+        for delivery in attempted {
+            #expect(try await store.webhookMessage(id: delivery.message.id)?.status == .failed)
+        }
+        #expect(try await store.webhookAttempts(endpointID: "ep_1", succeeded: nil, sinceMilliseconds: nil, limit: 10).count == 2)
     }
 
     @Test func aDisablingOutcomeDisablesAndReportsOnlyAnEndpointStillEnabled() async throws {
@@ -150,7 +196,7 @@ struct WebhookOutboxTests {
                 attempt: WebhookAttemptRecord(
                     messageID: delivery.message.id, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 410,
                     durationMilliseconds: 1, error: "HTTP 410", succeeded: false),
-                position: delivery.position, next: .failed, endpoint: .disable(reason: "410"))
+                of: delivery, next: .failed, endpoint: .disable(reason: "410"))
         }
 
         // Then the first batch disables it and says so; the second finds it disabled and says nothing
@@ -172,7 +218,7 @@ struct WebhookOutboxTests {
             attempt: WebhookAttemptRecord(
                 messageID: first.message.id, endpointID: "ep_1", attemptedMilliseconds: 6000, statusCode: 204,
                 durationMilliseconds: 1, error: nil, succeeded: true),
-            position: first.position, next: .delivered, endpoint: .healthy)])
+            of: first, next: .delivered, endpoint: .healthy)])
 
         // Then the gauges see four pending, the oldest of them created at 2000 ms
         let depth = try await store.webhookOutboxDepth()
