@@ -17,7 +17,10 @@ public struct OutboundBatch: Sendable, Sequence {
     public var count: Int { first == nil ? 0 : 1 + rest.count }
 
     /// Whether the batch holds no frame.
-    var isEmpty: Bool { first == nil }
+    public var isEmpty: Bool { first == nil }
+
+    /// Exactly ``count``, so `map` reserves its result once.
+    public var underestimatedCount: Int { count }
 
     /// Adds a frame after the others.
     mutating func append(_ frame: OutboundFrame) {

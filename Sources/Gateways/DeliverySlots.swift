@@ -32,7 +32,7 @@ struct DeliverySlots {
     /// Where each endpoint's next due read starts: after the last row it returned, started
     /// or not. Forgotten at every tick, so a message due behind it waits at most one poll
     /// interval: an outcome that could not be recorded, a due time stamped before a commit
-    /// that others overtook, a replay, the clock stepping back.
+    /// that others overtook, the clock stepping back.
     private var cursors: [String: WebhookDuePosition] = [:]
     /// Endpoints whose last read came back short: not asked again until the next tick.
     private var drained: Set<String> = []

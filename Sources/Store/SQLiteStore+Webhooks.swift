@@ -26,7 +26,11 @@ extension SQLiteStore {
                 db, sql: "SELECT * FROM webhook_endpoints WHERE id = ?", arguments: [id]).first
             else { return nil }
             let wasEnabled = endpoint.enabled
+            let version = endpoint.updatedMilliseconds
             change(&endpoint)
+            // Strictly later than before, even in the same millisecond or after the clock
+            // stepped back: in-flight attempts tell a changed endpoint by it.
+            endpoint.updatedMilliseconds = max(endpoint.updatedMilliseconds, version + 1)
             if endpoint.enabled, !wasEnabled {
                 endpoint.disabledReason = nil
                 endpoint.failingSinceMilliseconds = nil
@@ -118,16 +122,16 @@ extension SQLiteStore {
                         attempt.messageID, attempt.endpointID, attempt.attemptedMilliseconds, attempt.statusCode,
                         attempt.durationMilliseconds, attempt.error, attempt.succeeded,
                     ])
-                // Each endpoint change only while the endpoint is as the attempt saw it: one
-                // updated since (re-enabled, a new URL, a rotation) is not judged by it.
+                // A failure counts against the endpoint only while it is as the attempt saw
+                // it: one changed since (re-enabled, re-pointed, rotated, edited) is not judged
+                // by an attempt made before. A success always shows it works.
                 let version = outcome.endpointUpdatedMilliseconds
                 switch outcome.endpoint {
                 case .healthy:
                     // Most successes follow successes: then no row is written.
                     try db.cachedStatement(sql: """
-                        UPDATE webhook_endpoints SET failing_since_ms = NULL
-                        WHERE id = ? AND updated_ms = ? AND failing_since_ms IS NOT NULL
-                        """).execute(arguments: [attempt.endpointID, version])
+                        UPDATE webhook_endpoints SET failing_since_ms = NULL WHERE id = ? AND failing_since_ms IS NOT NULL
+                        """).execute(arguments: [attempt.endpointID])
                 case .failing:
                     try db.cachedStatement(sql: """
                         UPDATE webhook_endpoints SET failing_since_ms = COALESCE(failing_since_ms, ?) WHERE id = ? AND updated_ms = ?
@@ -135,7 +139,7 @@ extension SQLiteStore {
                 case .disable(let reason):
                     // Only an enabled endpoint: one disabled meanwhile keeps its reason.
                     try db.execute(sql: """
-                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_ms = ?
+                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_ms = MAX(?, updated_ms + 1)
                         WHERE id = ? AND updated_ms = ? AND enabled = 1
                         """, arguments: [reason, attempt.attemptedMilliseconds, attempt.endpointID, version])
                     if db.changesCount > 0 {
@@ -214,10 +218,11 @@ extension SQLiteStore {
 
     /// When a replayed message is due: a millisecond after `now`. An attempt still in flight
     /// was read at or before `now`, so the position it holds is due at `now` at the latest;
-    /// a replay is always due later, and that attempt's outcome, which applies only while the
-    /// message is still where it was attempted from, never mistakes the replay for its own.
+    /// the replay is due later, and that attempt's outcome, which applies only while the
+    /// message is still where it was attempted from, does not take the replay for its own.
+    /// (This assumes the wall clock did not step back since the attempt was read.)
     private static func replayDue(now: Int64) -> Int64 {
-        now + 1
+        min(now, .max - 1) + 1
     }
 
     public func webhookOutboxDepth() async throws(StoreError) -> (pending: Int, oldestCreatedMilliseconds: Int64?) {

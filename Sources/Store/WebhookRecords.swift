@@ -203,9 +203,10 @@ public struct WebhookAttemptOutcome: Sendable {
     /// Where the message stood when it was attempted (``WebhookDelivery/position``): it
     /// finds the message's row, and the outcome applies only while the message is still there.
     public var position: WebhookDuePosition
-    /// The endpoint's ``WebhookEndpointRecord/updatedMilliseconds`` as the attempt saw it: the
-    /// endpoint change applies only while the endpoint is unchanged since, so an attempt made
-    /// before a re-enable, a new URL or a rotation says nothing about the endpoint after it.
+    /// The endpoint's ``WebhookEndpointRecord/updatedMilliseconds`` as the attempt saw it: a
+    /// failure (failing, disable) applies to the endpoint only while it is unchanged since, so
+    /// an attempt made before any change to it (a re-enable, a new URL, a rotation, an edit)
+    /// does not judge the endpoint after it.
     public var endpointUpdatedMilliseconds: Int64
     /// The message's next state.
     public var next: Next

@@ -14,7 +14,8 @@ public protocol WebhookStore: Sendable {
     func webhookEndpoint(id: String) async throws(StoreError) -> WebhookEndpointRecord?
 
     /// Reads, changes and writes an endpoint in one transaction; nil when there is none.
-    /// Disabling it fails its pending messages.
+    /// Disabling it fails its pending messages. Its `updatedMilliseconds` ends strictly later
+    /// than before, so it tells every change apart (attempts in flight rely on it).
     func updateWebhookEndpoint(
         id: String, _ change: @escaping @Sendable (inout WebhookEndpointRecord) -> Void
     ) async throws(StoreError) -> WebhookEndpointRecord?
@@ -35,8 +36,10 @@ public protocol WebhookStore: Sendable {
     /// not wait for the disk: a power loss may undo it, which only repeats those attempts.
     /// An outcome applies only to a message still pending at the position it was attempted
     /// from: one replayed or failed meanwhile keeps that state (its attempt is still
-    /// recorded; a replay stamped with the very millisecond the message was due at is not
-    /// told apart), and one deleted with its endpoint is skipped without failing the batch.
+    /// recorded), and one deleted with its endpoint is skipped without failing the batch. A
+    /// failure (failing since, disable) applies to the endpoint only while it is unchanged
+    /// since the attempt read it (``WebhookAttemptOutcome/endpointUpdatedMilliseconds``); a
+    /// success always clears its failing time.
     /// Returns the endpoints this batch disabled; one already disabled is left as it was.
     @discardableResult
     func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError) -> Set<String>
@@ -49,10 +52,12 @@ public protocol WebhookStore: Sendable {
     /// One message, or nil.
     func webhookMessage(id: String) async throws(StoreError) -> WebhookMessageRecord?
 
-    /// Makes a message pending again, due now, with a fresh retry schedule; false when there is none.
+    /// Makes a message pending again, due a millisecond after `nowMilliseconds` (so never at
+    /// the position an attempt in flight holds), with a fresh retry schedule; false when there is none.
     func replayWebhookMessage(id: String, nowMilliseconds: Int64) async throws(StoreError) -> Bool
 
-    /// Makes every failed message of an endpoint created since a time pending again; returns how many.
+    /// Makes every failed message of an endpoint created since a time pending again, due as a
+    /// replayed message is; returns how many.
     func replayFailedWebhookMessages(
         endpointID: String, sinceMilliseconds: Int64, nowMilliseconds: Int64
     ) async throws(StoreError) -> Int

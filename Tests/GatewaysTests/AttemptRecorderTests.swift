@@ -45,7 +45,7 @@ struct AttemptRecorderTests {
     func delivered(_ delivery: WebhookDelivery) -> WebhookAttemptOutcome {
         WebhookAttemptOutcome(
             attempt: WebhookAttemptRecord(
-                messageID: delivery.message.id, endpointID: "ep_1", attemptedMilliseconds: 1, statusCode: 200, durationMilliseconds: 1,
+                messageID: delivery.message.id, endpointID: delivery.endpoint.id, attemptedMilliseconds: 1, statusCode: 200, durationMilliseconds: 1,
                 error: nil, succeeded: true),
             of: delivery, next: .delivered, endpoint: .healthy)
     }

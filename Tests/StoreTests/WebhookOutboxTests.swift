@@ -160,30 +160,64 @@ struct WebhookOutboxTests {
         #expect(replayed?.status == .pending && replayed?.attempts == 0 && replayed?.nextAttemptMilliseconds == due + 1)
     }
 
-    @Test func outcomesOfAttemptsMadeBeforeTheEndpointChangedLeaveTheEndpointAsItIs() async throws {
-        // Given two messages attempted, then their endpoint changed (re-enabled, say)
+    /// A failed attempt's outcome for `delivery`, with this endpoint change.
+    func failure(_ delivery: WebhookDelivery, status: Int, at milliseconds: Int64, _ change: WebhookAttemptOutcome.EndpointChange) -> WebhookAttemptOutcome {
+        WebhookAttemptOutcome(
+            attempt: WebhookAttemptRecord(
+                messageID: delivery.message.id, endpointID: delivery.endpoint.id, attemptedMilliseconds: milliseconds,
+                statusCode: status, durationMilliseconds: 1, error: "HTTP \(status)", succeeded: false),
+            of: delivery, next: .failed, endpoint: change)
+    }
+
+    @Test func failuresOfAttemptsMadeBeforeADisableAndReEnableLeaveTheEndpointAsItIs() async throws {
+        // Given two messages attempted, then their endpoint disabled and enabled again
         let store = try await storeWithMessages(2)
         let attempted = try await store.dueWebhookMessages(
             endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 2, excludingSequences: [])
-        _ = try await store.updateWebhookEndpoint(id: "ep_1") { $0.updatedMilliseconds = 10 }
+        _ = try await store.updateWebhookEndpoint(id: "ep_1") { $0.enabled = false }
+        _ = try await store.updateWebhookEndpoint(id: "ep_1") { $0.enabled = true }
 
-        // When one attempt's failure and the other's 410 are recorded
-        let outcomes = zip(attempted, [WebhookAttemptOutcome.EndpointChange.failing, .disable(reason: "410")]).map {
-            WebhookAttemptOutcome(
-                attempt: WebhookAttemptRecord(
-                    messageID: $0.message.id, endpointID: "ep_1", attemptedMilliseconds: 5, statusCode: 410,
-                    durationMilliseconds: 1, error: "HTTP 410", succeeded: false),
-                of: $0, next: .failed, endpoint: $1)
-        }
-        #expect(try await store.recordWebhookAttempts(outcomes).isEmpty)
+        // When one attempt's 500 and the other's 410 are recorded
+        let disabled = try await store.recordWebhookAttempts([
+            failure(attempted[0], status: 500, at: 5, .failing), failure(attempted[1], status: 410, at: 5, .disable(reason: "410")),
+        ])
 
-        // Then the endpoint is still enabled and not failing; the messages and attempts are recorded
+        // Then the endpoint is still enabled and not failing, and both attempts are listed
+        #expect(disabled.isEmpty)
         let endpoint = try await store.webhookEndpoint(id: "ep_1")
         #expect(endpoint?.enabled == true && endpoint?.failingSinceMilliseconds == nil)
-        for delivery in attempted {
-            #expect(try await store.webhookMessage(id: delivery.message.id)?.status == .failed)
-        }
         #expect(try await store.webhookAttempts(endpointID: "ep_1", succeeded: nil, sinceMilliseconds: nil, limit: 10).count == 2)
+    }
+
+    @Test func aFailureOfAnUnchangedEndpointStartsItsFailingTimeAndASuccessAfterAnEditClearsIt() async throws {
+        // Given two messages attempted from an endpoint nobody changed
+        let store = try await storeWithMessages(2)
+        let attempted = try await store.dueWebhookMessages(
+            endpointID: "ep_1", nowMilliseconds: .max, after: nil, limit: 2, excludingSequences: [])
+
+        // When the first fails, then the endpoint is edited, then the second succeeds
+        try await store.recordWebhookAttempts([failure(attempted[0], status: 500, at: 7, .failing)])
+        let failing = try await store.webhookEndpoint(id: "ep_1")
+        _ = try await store.updateWebhookEndpoint(id: "ep_1") { $0.description = "edited" }
+        try await store.recordWebhookAttempts([WebhookAttemptOutcome(
+            attempt: WebhookAttemptRecord(
+                messageID: attempted[1].message.id, endpointID: "ep_1", attemptedMilliseconds: 8, statusCode: 204,
+                durationMilliseconds: 1, error: nil, succeeded: true),
+            of: attempted[1], next: .delivered, endpoint: .healthy)])
+
+        // Then the failure started its failing time, and the success cleared it
+        #expect(failing?.failingSinceMilliseconds == 7)
+        #expect(try await store.webhookEndpoint(id: "ep_1")?.failingSinceMilliseconds == nil)
+    }
+
+    @Test func everyChangeMovesAnEndpointsUpdateTimeForwardEvenInTheSameMillisecond() async throws {
+        let store = try await storeWithMessages(0)
+        let first = try await store.updateWebhookEndpoint(id: "ep_1") { $0.updatedMilliseconds = 50 }
+        let second = try await store.updateWebhookEndpoint(id: "ep_1") { $0.updatedMilliseconds = 50 }
+        let third = try await store.updateWebhookEndpoint(id: "ep_1") { $0.updatedMilliseconds = 10 }
+        #expect(first?.updatedMilliseconds == 50)
+        #expect(second?.updatedMilliseconds == 51)
+        #expect(third?.updatedMilliseconds == 52, "the clock stepped back")
     }
 
     @Test func aDisablingOutcomeDisablesAndReportsOnlyAnEndpointStillEnabled() async throws {
