@@ -2,6 +2,7 @@ import Channels
 import Foundation
 import Logging
 import Store
+import Synchronization
 
 /// The chat side of the support desk: who may do what with chats, assignment when a chat
 /// opens, knowledge-base suggestions for its first message, typing signals, read receipts,
@@ -10,6 +11,10 @@ import Store
 /// Participants are the chat's customer and the staff who work its queue (agents of that
 /// queue, supervisors, admins, services); anyone else gets `forbidden`. After each command
 /// the chat index is saved, which assignment (open chats per agent) and lists read.
+///
+/// A chat that finds no agent with room waits; while the desk runs as a `Service`, waiting
+/// chats are handed out, oldest first, when an agent comes online on the queue's stream or a
+/// chat of the queue closes or moves (see `ChatDesk+Handout.swift`).
 public final class ChatDesk: Sendable {
     /// The chat entities.
     public let chats: EntityRegistry<ChatSession>
@@ -17,10 +22,14 @@ public final class ChatDesk: Sendable {
     private let knowledgeBase: KnowledgeBase
     private let assistant: ReplyAssistant
     private let topics: Topics
-    private let index: any ChatIndexStore
+    let index: any ChatIndexStore
     private let picker: AgentPicker
     private let typingInterval: Duration
-    private let logger: Logger
+    let logger: Logger
+    /// Queues whose waiting chats may now find an agent, until the hand-out loop takes them.
+    let handoutQueues = Mutex<Set<String>>([])
+    /// Wakes the hand-out loop; many wake-ups while it works make one more round.
+    let handoutWakeUps = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     /// Creates the desk. A participant's typing signals go out at most once per `typingInterval`.
     public init(
@@ -36,6 +45,9 @@ public final class ChatDesk: Sendable {
         self.picker = AgentPicker(topics: topics)
         self.typingInterval = typingInterval
         self.logger = logger
+        topics.onJoin(namespace: "tickets") { [weak self] stream, member in
+            if member.isAgent { self?.requestHandout(queue: stream.id) }
+        }
     }
 
     /// How a queue whose settings were never set hands out chats: round-robin, up to five
@@ -52,12 +64,10 @@ public final class ChatDesk: Sendable {
         let id = "C-" + SupportDesk.newID()
         let created = try await run(id) { try await $0.create(queue: request.queue, subject: request.subject, customer: request.customer!) }
         let index = self.index
-        let settings = try await support.savedQueueSettings(created.queue) ?? Self.defaultQueueSettings
-        let agent = try await picker.pick(queue: created.queue, settings: settings) { () throws(StoreError) in
-            try await index.openChatCounts(queue: created.queue)
-        }
-        guard let agent else { return created }
-        return try await run(id) { try await $0.assign(to: agent) }
+        let settings = try await queueSettings(created.queue)
+        guard let agent = try await pickAgent(queue: created.queue, settings: settings) else { return created }
+        // Only if no hand-out took it meanwhile.
+        return try await run(id) { _ = try await $0.assignIfWaiting(to: agent) }
     }
 
     /// A chat as `principal` may see it.
@@ -104,7 +114,9 @@ public final class ChatDesk: Sendable {
         guard principal.isStaff else { throw .forbidden("only staff transfer chats") }
         try TicketRules.checkAgent(agent)
         try await authorize(id, principal)
-        return try await run(id) { try await $0.assign(to: agent) }
+        let moved = try await run(id) { try await $0.assign(to: agent) }
+        requestHandout(queue: moved.queue)  // the previous agent may have room now
+        return moved
     }
 
     /// Closes the chat (its customer or staff): participants get `chat.closed`, then every
@@ -114,6 +126,7 @@ public final class ChatDesk: Sendable {
         let subject = principal.subject
         let closed = try await run(id) { try await $0.close(by: subject) }
         if let topic = TopicName("chat:" + id) { topics.endSubscriptions(to: topic, reason: "chat closed") }
+        requestHandout(queue: closed.queue)  // its agent may have room now
         return closed
     }
 
@@ -228,10 +241,22 @@ public final class ChatDesk: Sendable {
         }
     }
 
+    /// The queue's saved settings, or ``defaultQueueSettings``.
+    func queueSettings(_ queue: String) async throws(EntityError) -> QueueSettings {
+        try await support.savedQueueSettings(queue) ?? Self.defaultQueueSettings
+    }
+
+    /// The online agent the queue's policy gives new work to, or nil (manual, nobody online, all full).
+    func pickAgent(queue: String, settings: QueueSettings) async throws(EntityError) -> String? {
+        try await picker.pick(queue: queue, settings: settings) { [index] () throws(StoreError) in
+            try await index.openChatCounts(queue: queue)
+        }
+    }
+
     /// Runs a command on a chat and saves the chat index before the next command to the
     /// chat may run, so the index never goes back to an older state. It follows the chat's
     /// own commit: after a crash in between, it catches up with the next change.
-    private func run(_ id: String, _ command: @escaping @Sendable (ChatSession) async throws -> Void) async throws(EntityError) -> ChatSession.State {
+    func run(_ id: String, _ command: @escaping @Sendable (ChatSession) async throws -> Void) async throws(EntityError) -> ChatSession.State {
         try await chats.perform(id) { chat in
             try await command(chat)
             let state = await chat.state

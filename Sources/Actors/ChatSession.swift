@@ -113,6 +113,14 @@ public actor ChatSession: Entity {
         try await record("chat.assigned", Assigned(agent: agent, previous: state.agent), mirrored: true)
     }
 
+    /// Assigns the chat to `agent` if it is open and nobody holds it; returns whether it did.
+    /// A chat closed or taken meanwhile (a transfer, another hand-out) is left as it is.
+    func assignIfWaiting(to agent: String) async throws(EntityError) -> Bool {
+        guard state.exists, !state.isClosed, state.agent == nil else { return false }
+        try await record("chat.assigned", Assigned(agent: agent, previous: nil), mirrored: true)
+        return true
+    }
+
     /// Posts a message; with an idempotency `key`, a retry returns the first message's
     /// event. `isFirst` tells whether it opened the conversation (the chat's first message).
     func post(text: String, author: String, isStaff: Bool, key: String?) async throws(EntityError) -> (event: StoredEvent, isFirst: Bool) {

@@ -14,11 +14,21 @@ import Synchronization
 /// Memory: a topic is held in memory only while someone subscribes to it; history and
 /// recovery read the store.
 public final class Topics: Sendable {
+    /// Told that a subscriber joined a topic's presence: the topic and the member.
+    public typealias JoinHandler = @Sendable (TopicName, PresenceMember) -> Void
+
+    /// A handler in a struct: a closure stored directly in a `Mutex` is re-wrapped in a
+    /// thunk on every read.
+    private struct Join: Sendable {
+        let call: JoinHandler
+    }
+
     private let store: any EventStore
     private let committer: GroupCommitter
     private let policies: [String: NamespacePolicy]
     private let maxRecoveredEvents: Int
     private let live = Mutex<[TopicName: Topic]>([:])
+    private let joinHandlers = Mutex<[String: [Join]]>([:])
     /// Metrics per configured namespace, made once: fan-out must not look them up per event.
     private let metrics: [String: NamespaceMetrics]
     private let logger: Logger
@@ -40,6 +50,13 @@ public final class Topics: Sendable {
         committer.setCommitHandler { [weak self] outcomes in
             self?.deliver(outcomes.lazy.filter { !$0.isDuplicate }.map(\.event))
         }
+    }
+
+    /// Calls `handler` each time a subscriber of a topic in `namespace` goes live there with
+    /// presence on, right after its join is announced, on the subscribing task (so it must
+    /// only record or schedule work). Handlers added later see later joins only.
+    public func onJoin(namespace: String, _ handler: @escaping JoinHandler) {
+        joinHandlers.withLock { $0[namespace, default: []].append(Join(call: handler)) }
     }
 
     /// The policy of a topic's namespace.
@@ -89,6 +106,7 @@ public final class Topics: Sendable {
             }
             if policy.presence {
                 topic.broadcast(ChannelFrames.presence(topic: name, joined: true, member: subscriber.member))
+                for join in joinHandlers.withLock({ $0[name.namespace] ?? [] }) { join.call(name, subscriber.member) }
             }
             metrics[name.namespace]?.subscriptions.increment()
             return result

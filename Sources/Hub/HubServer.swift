@@ -154,6 +154,7 @@ public struct HubServer: Sendable {
                 .init(service: notificationDispatcher),
                 .init(service: tickets),
                 .init(service: chats),
+                .init(service: hub.chats),
                 .init(service: app),
                 .init(service: hub.connections),
             ],

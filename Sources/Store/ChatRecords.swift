@@ -69,6 +69,9 @@ public protocol ChatIndexStore: Sendable {
     /// How many open chats each agent holds in a queue.
     func openChatCounts(queue: String) async throws(StoreError) -> [String: Int]
 
+    /// The open chats of a queue that no agent holds, oldest first, at most `limit`.
+    func waitingChats(queue: String, limit: Int) async throws(StoreError) -> [ChatSummary]
+
     /// Newest first; `after` is the cursor of the last summary of the previous page
     /// (its creation time and id). Returns at most `limit`.
     func chatSummaries(

@@ -38,12 +38,24 @@ extension SQLiteStore: ChatIndexStore {
             }
             query.within("queue", filter.queues)
             query.after(after)
-            return try query.fetch(db, limit: limit).map { row in
-                ChatSummary(
-                    id: row["id"], queue: row["queue"], status: row["status"], subject: row["subject"],
-                    customer: row["customer"], agent: row["agent"], ticket: row["ticket"],
-                    createdMilliseconds: row["created_ms"], updatedMilliseconds: row["updated_ms"])
-            }
+            return try query.fetch(db, limit: limit).map(Self.chatSummary)
         }
+    }
+
+    public func waitingChats(queue: String, limit: Int) async throws(StoreError) -> [ChatSummary] {
+        try await read { db in
+            // From `chat_index_by_queue` (queue, status, created_ms), in its order.
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM chat_index WHERE queue = ? AND status = 'open' AND agent IS NULL
+                ORDER BY created_ms, id LIMIT ?
+                """, arguments: [queue, limit]).map(Self.chatSummary)
+        }
+    }
+
+    private static func chatSummary(_ row: Row) -> ChatSummary {
+        ChatSummary(
+            id: row["id"], queue: row["queue"], status: row["status"], subject: row["subject"],
+            customer: row["customer"], agent: row["agent"], ticket: row["ticket"],
+            createdMilliseconds: row["created_ms"], updatedMilliseconds: row["updated_ms"])
     }
 }

@@ -97,6 +97,40 @@ struct ChatTests {
         }
     }
 
+    @Test func waitingChatsGoOldestFirstToAnAgentComingOnlineAndAsChatsClose() async throws {
+        try await withHub { hub in
+            // Given the sales queue at one open chat per agent, and two chats opened while nobody is online
+            let admin = try await hub.token("admin", [.admin])
+            let settings = try await http(
+                .PUT, hub.baseURL + "/api/v1/support/queues/sales", token: admin, body: #"{"assignment":{"mode":"round_robin","capacity":1}}"#)
+            #expect(settings.status == 200, "\(settings.text)")
+            let first = try await openChat(hub, token: try await hub.token("cust-1", [.customer]))
+            let second = try await openChat(hub, token: try await hub.token("cust-2", [.customer]))
+            let firstID = try #require(first["id"]?.string), secondID = try #require(second["id"]?.string)
+            #expect(first["agent"]?.string == nil && second["agent"]?.string == nil)
+
+            // When an agent comes online on the queue's stream
+            let agentToken = try await hub.token("agent-1", [.agent])
+            let agent = SocketClient(url: hub.webSocketURL, token: agentToken)
+            _ = try await agent.subscribe(1, "tickets:sales")
+
+            // Then the older chat is handed to them, and the other waits: they have room for one
+            let handed = try await agent.next { $0["name"] == .string("chat.assigned") }
+            #expect(handed["data"]?["chat"] == .string(firstID))
+            #expect(handed["data"]?["data"]?["agent"] == .string("agent-1"))
+            let waiting = try await http(.GET, hub.baseURL + "/api/v1/support/chats/\(secondID)", token: admin)
+            #expect(waiting.json?["agent"]?.string == nil, "\(waiting.text)")
+
+            // When they close it, the waiting chat is theirs
+            let closed = try await http(.POST, hub.baseURL + "/api/v1/support/chats/\(firstID)/close", token: agentToken)
+            #expect(closed.status == 200, "\(closed.text)")
+            let next = try await agent.next { $0["name"] == .string("chat.assigned") }
+            #expect(next["data"]?["chat"] == .string(secondID))
+            let taken = try await http(.GET, hub.baseURL + "/api/v1/support/chats/\(secondID)", token: admin)
+            #expect(taken.json?["agent"] == .string("agent-1"))
+        }
+    }
+
     @Test func onlyParticipantsReachAChat() async throws {
         try await withHub { hub in
             let customerToken = try await hub.token("cust-1", [.customer])
