@@ -8,7 +8,9 @@ import Store
 /// Requests only mark the queue and wake the loop, so they never block the subscribe or the
 /// command that made them; requests made while the loop works make one more round. Each
 /// chat is taken only while it still waits (``ChatSession/assignIfWaiting(to:)``), so a
-/// hand-out never undoes a transfer or races the assignment of a new chat.
+/// hand-out never undoes a transfer, and in the queue's turn (``QueueTurns``), so it and a new
+/// chat's assignment never both give away an agent's last place. A new chat waits behind
+/// older ones. A failed round is logged; the next request for the queue tries again.
 extension ChatDesk: Service {
     /// The most waiting chats read at once.
     static let handoutPage = 50
@@ -27,8 +29,9 @@ extension ChatDesk: Service {
         }
     }
 
-    /// Asks the loop to hand out the queue's waiting chats.
-    func requestHandout(queue: String) {
+    /// Asks the hand-out loop to hand out the queue's waiting chats: for a change that may
+    /// give an agent room (new queue settings, a chat closed or moved, an agent online).
+    public func requestHandout(queue: String) {
         handoutQueues.withLock { _ = $0.insert(queue) }
         handoutWakeUps.continuation.yield()
     }
@@ -39,18 +42,16 @@ extension ChatDesk: Service {
     func handOutWaiting(queue: String) async {
         do {
             let settings = try await queueSettings(queue)
-            // A chat read twice means its hand-out did not stick (its index could not be
-            // saved): stop rather than go round again.
+            // A chat read again did not stay assigned (its index could not be saved): it is
+            // skipped, and a page with nothing new ends the round.
             var seen = Set<String>()
             while true {
                 let waiting = try await index.waitingChats(queue: queue, limit: Self.handoutPage)
-                for chat in waiting {
-                    guard seen.insert(chat.id).inserted,
-                          let agent = try await pickAgent(queue: queue, settings: settings)
-                    else { return }
-                    _ = try await run(chat.id) { _ = try await $0.assignIfWaiting(to: agent) }
+                let fresh = waiting.filter { seen.insert($0.id).inserted }
+                for chat in fresh {
+                    guard try await assignWaiting(chat.id, queue: queue, settings: settings) != nil else { return }
                 }
-                if waiting.count < Self.handoutPage { return }
+                if fresh.isEmpty || waiting.count < Self.handoutPage { return }
             }
         } catch {
             logger.warning("cannot hand out waiting chats", metadata: ["sb.queue": "\(queue)", "sb.error": "\(error)"])

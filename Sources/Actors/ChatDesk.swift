@@ -24,6 +24,7 @@ public final class ChatDesk: Sendable {
     private let topics: Topics
     let index: any ChatIndexStore
     private let picker: AgentPicker
+    private let turns = QueueTurns()
     private let typingInterval: Duration
     let logger: Logger
     /// Queues whose waiting chats may now find an agent, until the hand-out loop takes them.
@@ -62,12 +63,14 @@ public final class ChatDesk: Sendable {
         try new.validate()
         let request = new
         let id = "C-" + SupportDesk.newID()
-        let created = try await run(id) { try await $0.create(queue: request.queue, subject: request.subject, customer: request.customer!) }
-        let index = self.index
-        let settings = try await queueSettings(created.queue)
-        guard let agent = try await pickAgent(queue: created.queue, settings: settings) else { return created }
-        // Only if no hand-out took it meanwhile.
-        return try await run(id) { _ = try await $0.assignIfWaiting(to: agent) }
+        let created = try await command(id) { try await $0.create(queue: request.queue, subject: request.subject, customer: request.customer!) }
+        // Chats that waited longer go first: behind them, this one waits too.
+        let oldest = try await oldestWaitingChat(queue: created.queue)
+        guard oldest == nil || oldest == id else {
+            requestHandout(queue: created.queue)
+            return created
+        }
+        return try await assignWaiting(id, queue: created.queue, settings: try await queueSettings(created.queue)) ?? created
     }
 
     /// A chat as `principal` may see it.
@@ -114,7 +117,7 @@ public final class ChatDesk: Sendable {
         guard principal.isStaff else { throw .forbidden("only staff transfer chats") }
         try TicketRules.checkAgent(agent)
         try await authorize(id, principal)
-        let moved = try await run(id) { try await $0.assign(to: agent) }
+        let moved = try await command(id) { try await $0.assign(to: agent) }
         requestHandout(queue: moved.queue)  // the previous agent may have room now
         return moved
     }
@@ -124,7 +127,7 @@ public final class ChatDesk: Sendable {
     public func close(_ id: String, by principal: Principal) async throws(EntityError) -> ChatSession.State {
         try await authorize(id, principal)
         let subject = principal.subject
-        let closed = try await run(id) { try await $0.close(by: subject) }
+        let closed = try await command(id) { try await $0.close(by: subject) }
         if let topic = TopicName("chat:" + id) { topics.endSubscriptions(to: topic, reason: "chat closed") }
         requestHandout(queue: closed.queue)  // its agent may have room now
         return closed
@@ -151,7 +154,7 @@ public final class ChatDesk: Sendable {
             ticket = try await support.updateTicket(ticket.id, TicketChanges(assignee: agent), by: principal)
         }
         let ticketID = ticket.id
-        let escalated = try await run(id) { try await $0.escalated(into: ticketID) }
+        let escalated = try await command(id) { try await $0.escalated(into: ticketID) }
         return (escalated, ticket)
     }
 
@@ -246,19 +249,34 @@ public final class ChatDesk: Sendable {
         try await support.savedQueueSettings(queue) ?? Self.defaultQueueSettings
     }
 
-    /// The online agent the queue's policy gives new work to, or nil (manual, nobody online, all full).
-    func pickAgent(queue: String, settings: QueueSettings) async throws(EntityError) -> String? {
-        try await picker.pick(queue: queue, settings: settings) { [index] () throws(StoreError) in
-            try await index.openChatCounts(queue: queue)
+    /// In the queue's turn (``QueueTurns``), assigns the chat to the agent the queue's policy
+    /// picks, if it still waits; returns its state, or nil when no agent has room (or the
+    /// policy is manual).
+    func assignWaiting(_ id: String, queue: String, settings: QueueSettings) async throws(EntityError) -> ChatSession.State? {
+        try await turns.inTurn(queue: queue) { () throws(EntityError) -> ChatSession.State? in
+            let picked = try await self.picker.pick(queue: queue, settings: settings) { [index] () throws(StoreError) in
+                try await index.openChatCounts(queue: queue)
+            }
+            guard let agent = picked else { return nil }
+            return try await self.command(id) { _ = try await $0.assignIfWaiting(to: agent) }
+        }
+    }
+
+    /// The id of the queue's longest-waiting chat, if any waits.
+    private func oldestWaitingChat(queue: String) async throws(EntityError) -> String? {
+        do {
+            return try await index.waitingChats(queue: queue, limit: 1).first?.id
+        } catch {
+            throw .unavailable(error.message)
         }
     }
 
     /// Runs a command on a chat and saves the chat index before the next command to the
     /// chat may run, so the index never goes back to an older state. It follows the chat's
     /// own commit: after a crash in between, it catches up with the next change.
-    func run(_ id: String, _ command: @escaping @Sendable (ChatSession) async throws -> Void) async throws(EntityError) -> ChatSession.State {
+    func command(_ id: String, _ body: @escaping @Sendable (ChatSession) async throws -> Void) async throws(EntityError) -> ChatSession.State {
         try await chats.perform(id) { chat in
-            try await command(chat)
+            try await body(chat)
             let state = await chat.state
             await self.save(state.summary)
             return state

@@ -53,8 +53,10 @@ public final class Topics: Sendable {
     }
 
     /// Calls `handler` each time a subscriber of a topic in `namespace` goes live there with
-    /// presence on, right after its join is announced, on the subscribing task (so it must
-    /// only record or schedule work). Handlers added later see later joins only.
+    /// presence on (every subscription: a second connection of the same user, a reconnect),
+    /// right after its join is announced, on the subscribing task (so it must only record or
+    /// schedule work). Handlers added later see later joins only; a handler stays for the
+    /// life of the topics (capture its owner weakly).
     public func onJoin(namespace: String, _ handler: @escaping JoinHandler) {
         joinHandlers.withLock { $0[namespace, default: []].append(Join(call: handler)) }
     }

@@ -205,6 +205,7 @@ extension RESTRoutes {
                 invalid: "a queue needs assignment {mode: manual|round_robin|least_loaded, capacity}, and optionally agents: [ids]")
             let queue = context.parameters.get("queue") ?? ""
             try await desk { try await hub.support.saveQueue(queue, settings, by: principal) }
+            hub.chats.requestHandout(queue: queue)  // more room, or a policy that now hands out
             return try encodeJSON(.ok, settings)
         }
         api.get("/support/sla-policies") { request, _ in

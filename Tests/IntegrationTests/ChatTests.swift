@@ -131,6 +131,37 @@ struct ChatTests {
         }
     }
 
+    @Test func newQueueSettingsAndATransferHandOutWaitingChatsAndATransferStands() async throws {
+        try await withHub { hub in
+            // Given a manual queue, an agent online, and a chat that waits for a person
+            let admin = try await hub.token("admin", [.admin])
+            let queue = hub.baseURL + "/api/v1/support/queues/sales"
+            #expect(try await http(.PUT, queue, token: admin, body: #"{"assignment":{"mode":"manual"}}"#).status == 200)
+            let agent = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-1", [.agent]))
+            _ = try await agent.subscribe(1, "tickets:sales")
+            let firstID = try #require(try await openChat(hub, token: try await hub.token("cust-1", [.customer]))["id"]?.string)
+
+            // When the queue turns round-robin at one chat per agent, the waiting chat goes to the agent
+            #expect(try await http(.PUT, queue, token: admin, body: #"{"assignment":{"mode":"round_robin","capacity":1}}"#).status == 200)
+            let handed = try await agent.next { $0["name"] == .string("chat.assigned") }
+            #expect(handed["data"]?["chat"] == .string(firstID))
+
+            // When a second chat waits and the first is transferred away, the agent has room for the second
+            let second = try await openChat(hub, token: try await hub.token("cust-2", [.customer]))
+            let secondID = try #require(second["id"]?.string)
+            #expect(second["agent"]?.string == nil)
+            let moved = try await http(
+                .POST, hub.baseURL + "/api/v1/support/chats/\(firstID)/transfer", token: admin, body: #"{"agent":"agent-2"}"#)
+            #expect(moved.json?["agent"] == .string("agent-2"), "\(moved.text)")
+            let next = try await agent.next { $0["name"] == .string("chat.assigned") && $0["data"]?["chat"] == .string(secondID) }
+            #expect(next["data"]?["data"]?["agent"] == .string("agent-1"))
+
+            // Then the transfer stands
+            let first = try await http(.GET, hub.baseURL + "/api/v1/support/chats/\(firstID)", token: admin)
+            #expect(first.json?["agent"] == .string("agent-2"))
+        }
+    }
+
     @Test func onlyParticipantsReachAChat() async throws {
         try await withHub { hub in
             let customerToken = try await hub.token("cust-1", [.customer])
