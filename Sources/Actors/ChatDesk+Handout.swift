@@ -37,19 +37,24 @@ extension ChatDesk: Service {
     }
 
     /// Hands the queue's waiting chats, oldest first, to online agents by the queue's policy,
-    /// until none waits or no agent has room. A failure is logged; the next request for the
-    /// queue tries again.
+    /// until none waits or no agent has room. A chat that cannot be assigned is logged and
+    /// passed over, so it never holds up the chats behind it; a failed read ends the round.
+    /// The next request for the queue tries again.
     func handOutWaiting(queue: String) async {
         do {
             let settings = try await queueSettings(queue)
-            // A chat read again did not stay assigned (its index could not be saved): it is
-            // skipped, and a page with nothing new ends the round.
+            // A chat read again was passed over or did not stay assigned (its index could not
+            // be saved): it is skipped, and a page with nothing new ends the round.
             var seen = Set<String>()
             while true {
                 let waiting = try await index.waitingChats(queue: queue, limit: Self.handoutPage)
                 let fresh = waiting.filter { seen.insert($0.id).inserted }
                 for chat in fresh {
-                    guard try await assignWaiting(chat.id, queue: queue, settings: settings) != nil else { return }
+                    do {
+                        guard try await assignWaiting(chat.id, queue: queue, settings: settings) != nil else { return }
+                    } catch {
+                        logger.warning("cannot hand out a waiting chat", metadata: ["sb.chat": "\(chat.id)", "sb.error": "\(error)"])
+                    }
                 }
                 if fresh.isEmpty || waiting.count < Self.handoutPage { return }
             }

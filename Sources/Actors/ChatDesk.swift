@@ -56,7 +56,9 @@ public final class ChatDesk: Sendable {
     public static let defaultQueueSettings = QueueSettings(assignment: .roundRobin(capacity: 5))
 
     /// Opens a chat and assigns it to an online agent of its queue by the queue's policy
-    /// (``defaultQueueSettings`` when it has none). A customer's chat always names the customer.
+    /// (``defaultQueueSettings`` when it has none), unless older chats of the queue still wait:
+    /// then it waits behind them. A customer's chat always names the customer. Once the chat
+    /// is created this succeeds: a failed assignment leaves it to the hand-out loop.
     public func createChat(_ new: NewChat, by principal: Principal) async throws(EntityError) -> ChatSession.State {
         var new = new
         if !principal.isStaff { new.customer = principal.subject }
@@ -64,13 +66,19 @@ public final class ChatDesk: Sendable {
         let request = new
         let id = "C-" + SupportDesk.newID()
         let created = try await command(id) { try await $0.create(queue: request.queue, subject: request.subject, customer: request.customer!) }
-        // Chats that waited longer go first: behind them, this one waits too.
-        let oldest = try await oldestWaitingChat(queue: created.queue)
-        guard oldest == nil || oldest == id else {
+        do {
+            // Chats that waited longer go first: behind them, this one waits too.
+            let oldest = try await oldestWaitingChat(queue: created.queue)
+            guard oldest == nil || oldest == id else {
+                requestHandout(queue: created.queue)
+                return created
+            }
+            return try await assignWaiting(id, queue: created.queue, settings: try await queueSettings(created.queue)) ?? created
+        } catch {
+            logger.warning("cannot assign a new chat", metadata: ["sb.chat": "\(id)", "sb.error": "\(error)"])
             requestHandout(queue: created.queue)
             return created
         }
-        return try await assignWaiting(id, queue: created.queue, settings: try await queueSettings(created.queue)) ?? created
     }
 
     /// A chat as `principal` may see it.

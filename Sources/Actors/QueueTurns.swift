@@ -2,7 +2,9 @@
 /// index, and an assignment writes the index only after it is committed, so two picks at
 /// once could both see room for the same last place (an agent over capacity).
 ///
-/// Turns on one queue are taken in request order; other queues are not held up.
+/// Turns on one queue are taken in the order callers reach the actor (not necessarily the
+/// order they called: actors are not FIFO); other queues are not held up. A caller cancelled
+/// while it waits still takes its turn, runs and passes it on.
 actor QueueTurns {
     private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
 

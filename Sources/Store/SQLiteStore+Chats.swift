@@ -44,8 +44,7 @@ extension SQLiteStore: ChatIndexStore {
 
     public func waitingChats(queue: String, limit: Int) async throws(StoreError) -> [ChatSummary] {
         try await read { db in
-            // Through `chat_index_by_queue` (queue, status, created_ms): the queue's open chats,
-            // in creation order; those with an agent are skipped.
+            // Through `chat_index_waiting`, which holds only waiting chats, in this order.
             try Row.fetchAll(db, sql: """
                 SELECT * FROM chat_index WHERE queue = ? AND status = 'open' AND agent IS NULL
                 ORDER BY created_ms, id LIMIT ?

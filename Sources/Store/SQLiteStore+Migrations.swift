@@ -305,6 +305,13 @@ extension SQLiteStore {
                 CREATE INDEX webhook_messages_by_endpoint ON webhook_messages (endpoint_id);
                 """)
         }
+        migrator.registerMigration("v14-waiting-chats") { db in
+            // Every new chat asks for its queue's longest-waiting chat: only waiting chats
+            // are in this index, so the answer does not walk the queue's open chats.
+            try db.execute(sql: """
+                CREATE INDEX chat_index_waiting ON chat_index (queue, created_ms, id) WHERE status = 'open' AND agent IS NULL
+                """)
+        }
         return migrator
     }
 }

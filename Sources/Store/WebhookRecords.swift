@@ -26,7 +26,9 @@ public struct WebhookEndpointRecord: Sendable, Equatable {
     public var failingSinceMilliseconds: Int64?
     /// Creation time, in milliseconds since 1970.
     public var createdMilliseconds: Int64
-    /// Last change, in milliseconds since 1970.
+    /// Last change, in milliseconds since 1970. The store moves it strictly forward on every
+    /// change (even within one millisecond, or when the clock steps back), so it also tells
+    /// versions of the endpoint apart; it may then run a little ahead of the clock.
     public var updatedMilliseconds: Int64
 
     /// Creates a record.

@@ -39,7 +39,8 @@ public protocol WebhookStore: Sendable {
     /// recorded), and one deleted with its endpoint is skipped without failing the batch. A
     /// failure (failing since, disable) applies to the endpoint only while it is unchanged
     /// since the attempt read it (``WebhookAttemptOutcome/endpointUpdatedMilliseconds``); a
-    /// success always clears its failing time.
+    /// success always clears its failing time, even one to a URL changed since, and a failure
+    /// recorded after it may set the time again.
     /// Returns the endpoints this batch disabled; one already disabled is left as it was.
     @discardableResult
     func recordWebhookAttempts(_ outcomes: [WebhookAttemptOutcome]) async throws(StoreError) -> Set<String>

@@ -162,6 +162,32 @@ struct ChatTests {
         }
     }
 
+    @Test func chatsOpenedAtOnceNeverTakeAnAgentOverCapacityAndANewChatWaitsBehindOlderOnes() async throws {
+        try await withHub { hub in
+            // Given one agent online on a queue at one chat per agent
+            let admin = try await hub.token("admin", [.admin])
+            let settings = try await http(
+                .PUT, hub.baseURL + "/api/v1/support/queues/sales", token: admin, body: #"{"assignment":{"mode":"round_robin","capacity":1}}"#)
+            #expect(settings.status == 200)
+            let agent = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-1", [.agent]))
+            _ = try await agent.subscribe(1, "tickets:sales")
+
+            // When eight customers open chats at once
+            let opened = try await withThrowingTaskGroup(of: JSONValue.self) { group in
+                for n in 0..<8 {
+                    group.addTask { try await self.openChat(hub, token: try await hub.token("cust-\(n)", [.customer])) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+
+            // Then exactly one got the agent, and the others wait
+            #expect(opened.filter { $0["agent"]?.string == "agent-1" }.count == 1)
+            let list = try await http(.GET, hub.baseURL + "/api/v1/support/chats?queue=sales&status=open", token: admin)
+            let agents = list.json?["chats"]?.array?.compactMap { $0["agent"]?.string } ?? []
+            #expect(agents == ["agent-1"], "\(list.text)")
+        }
+    }
+
     @Test func onlyParticipantsReachAChat() async throws {
         try await withHub { hub in
             let customerToken = try await hub.token("cust-1", [.customer])
