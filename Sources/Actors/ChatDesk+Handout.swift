@@ -3,7 +3,8 @@ import Store
 
 /// Waiting chats: a chat that found no agent with room (nobody online, everyone full) waits,
 /// and is handed out, oldest first, when an agent comes online on the queue's stream
-/// `tickets:{queue}` or a chat of the queue closes or moves to another agent.
+/// `tickets:{queue}`, a chat of the queue closes or moves to another agent, or the queue's
+/// settings are saved.
 ///
 /// Requests only mark the queue and wake the loop, so they never block the subscribe or the
 /// command that made them; requests made while the loop works make one more round. Each
