@@ -13,8 +13,7 @@ import Synchronization
 /// the chat index is saved, which assignment (open chats per agent) and lists read.
 ///
 /// A chat that finds no agent with room waits; while the desk runs as a `Service`, waiting
-/// chats are handed out, oldest first, when an agent comes online on the queue's stream or a
-/// chat of the queue closes or moves (see `ChatDesk+Handout.swift`).
+/// chats are handed out as agents get room (`ChatDesk+Handout.swift`).
 public final class ChatDesk: Sendable {
     /// The chat entities.
     public let chats: EntityRegistry<ChatSession>
