@@ -19,21 +19,10 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-holds.XXXXXX")
 HUB_PID=""
 trap '[[ -n "$HUB_PID" ]] && kill -TERM "$HUB_PID" 2>/dev/null; wait; rm -rf "$WORK"' EXIT
 ulimit -n "$(ulimit -Hn)"
-echo '{"maxConnectionsPerUser": 100000, "outboundQueueBytes": 1048576, "socketLimits": {}}' >"$WORK/config.json"
+source "$ROOT/benchmarks/hub.sh"
 
 for round in $(seq 1 "$ROUNDS"); do
-    rm -rf "$WORK/data"
-    "$HUB" serve --port 0 --data "$WORK/data" --config "$WORK/config.json" --log-level warning >"$WORK/hub.log" 2>&1 &
-    HUB_PID=$!
-    PORT=""
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's/^Switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/hub.log")
-        [[ -n "$PORT" ]] && break
-        sleep 0.1
-    done
-    [[ -n "$PORT" ]] || { cat "$WORK/hub.log" >&2; exit 1; }
-    URL="http://127.0.0.1:$PORT"
-    TOKEN=$("$HUB" token --sub bench --role service --data "$WORK/data")
+    start_hub "$HUB" "$WORK"
 
     perf sched record -o "$WORK/sched.data" -- sleep 11 >/dev/null 2>&1 &
     PERF_PID=$!

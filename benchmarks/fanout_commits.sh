@@ -20,19 +20,8 @@ HUB_PID=""
 trap '[[ -n "$HUB_PID" ]] && kill -TERM "$HUB_PID" 2>/dev/null; wait; rm -rf "$WORK"' EXIT
 ulimit -n "$(ulimit -Hn)"
 
-# The configuration run.sh gives its hubs.
-echo '{"maxConnectionsPerUser": 100000, "outboundQueueBytes": 1048576, "socketLimits": {}}' >"$WORK/config.json"
-"$HUB" serve --port 0 --data "$WORK/data" --config "$WORK/config.json" --log-level warning >"$WORK/hub.log" 2>&1 &
-HUB_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/^Switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/hub.log")
-    [[ -n "$PORT" ]] && break
-    sleep 0.1
-done
-[[ -n "$PORT" ]] || { cat "$WORK/hub.log" >&2; exit 1; }
-URL="http://127.0.0.1:$PORT"
-TOKEN=$("$HUB" token --sub bench --role service --data "$WORK/data")
+source "$ROOT/benchmarks/hub.sh"
+start_hub "$HUB" "$WORK"
 
 if [[ -n "$NICE" ]]; then
     (sleep 0.3; curl -s -X POST "$URL/api/v1/topics/events:probe/events" -H "Authorization: Bearer $TOKEN" \
