@@ -34,6 +34,14 @@ extension HubContext {
         }
     }
 
+    /// The checks of ``publish(_:name:data:key:audience:by:)`` that need no body, so REST
+    /// answers 404 and 403 before reading one: the namespace and, on topics no actor owns,
+    /// the namespace's publish rule. A chat checks its participants when it takes the message.
+    func checkPublishAccess(_ topic: TopicName, by principal: Principal) throws(HubError) {
+        guard topic.namespace != "chat", topic.namespace != "ticket" else { return }
+        try authorize(\.publish, principal, topic)
+    }
+
     /// The text of a chat message's data: a JSON string, or an object's `text` string.
     private static func messageText(_ data: String) -> String? {
         switch try? JSONParser.parse(data) {

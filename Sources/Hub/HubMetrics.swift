@@ -16,8 +16,18 @@ enum HubMetrics {
         return registry
     }()
 
+    /// Connections closed with 4008 because their outbound queue overflowed. Created at
+    /// bootstrap, so it reads 0 rather than missing until the first overflow.
+    static let slowConsumerCloses: Metrics.Counter = {
+        _ = registry
+        return Metrics.Counter(label: "switchboard_ws_slow_consumer_closes_total")
+    }()
+
     /// Makes sure the registry is bootstrapped before the first metric is created.
-    static func bootstrap() { _ = registry }
+    static func bootstrap() {
+        _ = registry
+        _ = slowConsumerCloses
+    }
 
     /// The Prometheus text exposition of every metric.
     static func exposition() -> String { registry.emitToString() }

@@ -33,13 +33,14 @@ enum OpenAPIDocument {
  }},
 "paths":{
  "/healthz":{"get":{"summary":"Liveness","security":[],"responses":{"200":{"description":"The process is up"}}}},
+ "/v1/ws":{"get":{"summary":"The WebSocket endpoint: an upgrade to the protocol of docs/protocol.md","security":[{"bearer":[]},{}],"parameters":[{"name":"token","in":"query","schema":{"type":"string"},"description":"The token, for browsers that cannot send Authorization: Bearer"}],"responses":{"101":{"description":"Switching protocols"},"401":{"description":"Missing or invalid token: refused before the upgrade"}}}},
  "/readyz":{"get":{"summary":"Readiness: the store answers and the hub is not draining","security":[],"responses":{"200":{"description":"Ready"},"503":{"$ref":"#/components/responses/Unavailable"}}}},
  "/metrics":{"get":{"summary":"Prometheus metrics","security":[],"responses":{"200":{"description":"Text exposition format","content":{"text/plain":{}}}}}},
  "/api/v1/openapi.json":{"get":{"summary":"This document","security":[],"responses":{"200":{"description":"OpenAPI 3.1"}}}},
  "/api/v1/topics/{topic}/events":{
   "parameters":[{"$ref":"#/components/parameters/topic"}],
   "post":{"summary":"Publish an event; answered after it is committed","parameters":[{"name":"Idempotency-Key","in":"header","schema":{"type":"string","maxLength":128},"description":"The same key on the same topic within 24 h returns the first result and stores nothing."}],
-   "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":128},"data":{}}}}}},
+   "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":128},"data":{},"audience":{"type":"string","enum":["everyone","staff"],"default":"everyone","description":"staff: only staff subscribers receive it (staff publishers only)"}}}}}},
    "responses":{"201":{"description":"Committed","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Position"}}}},"400":{"$ref":"#/components/responses/BadRequest"},"401":{"$ref":"#/components/responses/Unauthorized"},"403":{"$ref":"#/components/responses/Forbidden"},"404":{"$ref":"#/components/responses/NotFound"},"413":{"$ref":"#/components/responses/TooLarge"},"422":{"$ref":"#/components/responses/Unprocessable"},"429":{"$ref":"#/components/responses/RateLimited"},"503":{"$ref":"#/components/responses/Unavailable"}}},
   "get":{"summary":"Read history: after `since` when given, else the newest `limit` events",
    "parameters":[{"name":"since","in":"query","schema":{"type":"integer","minimum":0}},{"name":"epoch","in":"query","schema":{"type":"string"},"description":"With since: when it is not the topic's epoch, history is read from its start."},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":1000,"default":100}}],

@@ -37,10 +37,10 @@ struct RESTRoutes {
 
     private func ready() async throws -> Response {
         guard !hub.connections.isDraining else { throw HubError.unavailable("shutting down") }
-        do {
+        do throws(StoreError) {
             try await hub.store.checkHealth()
         } catch {
-            throw HubError.unavailable("the store is unusable")
+            throw HubError.unavailable("the store is unusable: \(error.message)")
         }
         return json(.ok, "{\"status\":\"ready\"}")
     }
@@ -48,6 +48,7 @@ struct RESTRoutes {
     private func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let principal = try await authenticate(request)
         let topic = try topic(context)
+        try hub.checkPublishAccess(topic, by: principal)
         let (body, data) = try await jsonBody(request, keepingTextOf: "data")
         let audience: EventAudience
         switch body["audience"] {
@@ -148,7 +149,11 @@ struct RESTRoutes {
     func jsonBody(_ request: Request, keepingTextOf member: String?) async throws -> (body: JSONValue, memberText: String?) {
         var request = request
         let buffer = try await request.collectBody(upTo: hub.configuration.maxMessageBytes)
-        guard let parsed = try? JSONParser.parse(String(buffer: buffer), keepingTextOf: member) else {
+        // Checked, not repaired: a lossy decoding would store text the client never sent.
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw HubError.badRequest("the body is not valid UTF-8")
+        }
+        guard let parsed = try? JSONParser.parse(text, keepingTextOf: member) else {
             throw HubError.badRequest("the body is not valid JSON")
         }
         guard case .object = parsed.value else { throw HubError.invalid("the body must be a JSON object") }

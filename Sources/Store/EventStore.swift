@@ -41,6 +41,7 @@ public protocol EventStore: Sendable {
     /// Finds an API key by the hash of its secret.
     func apiKey(hash: String) async throws(StoreError) -> APIKeyRecord?
 
-    /// Runs a trivial query; throws when the store cannot serve requests.
+    /// Throws when the store cannot serve requests: its file cannot be read, was removed or
+    /// replaced, or the last commit of events failed (until one succeeds).
     func checkHealth() async throws(StoreError)
 }

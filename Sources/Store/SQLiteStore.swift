@@ -23,6 +23,8 @@ public struct SQLiteStore: EventStore, WebhookStore {
     /// Small writes on hot paths (inbox items, delivery outcomes, accepted notifications)
     /// share transactions through it.
     let sharedWriter: SharedWriter
+    /// The file's identity and the last commit's outcome, for ``checkHealth()``.
+    let health: StoreHealth
 
     /// The writer's page cache, in KiB: an upper bound, filled only as pages are used.
     static let writerCacheKiB = 64 * 1024
@@ -47,6 +49,7 @@ public struct SQLiteStore: EventStore, WebhookStore {
             }
             try Self.migrator.migrate(pool)
             sharedWriter = SharedWriter(pool: pool)
+            health = StoreHealth(path: path)
             self.durability = durability
         } catch {
             logger.error("cannot open the store", metadata: ["sb.path": "\(path)", "error": "\(error)"])
@@ -57,13 +60,16 @@ public struct SQLiteStore: EventStore, WebhookStore {
     public func append(_ batch: [AppendRequest]) throws(StoreError) -> [AppendOutcome] {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         do {
-            return try pool.writeWithoutTransaction { db in
+            let outcomes = try pool.writeWithoutTransaction { db in
                 // Set for every batch rather than trusted: acknowledged events get the store's
                 // durability even if an unsynced write could not restore it (see unsyncedWrite).
                 try db.execute(sql: Self.synchronousPragma(durability))
                 return try Self.inTransaction(db) { db in try Self.append(batch, now: now, db: db) }
             }
+            health.recordCommit(succeeded: true)
+            return outcomes
         } catch {
+            health.recordCommit(succeeded: false)
             throw failure("write", error)
         }
     }
@@ -182,7 +188,9 @@ public struct SQLiteStore: EventStore, WebhookStore {
     }
 
     public func checkHealth() async throws(StoreError) {
-        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        if let problem = health.problem { throw .unavailable(problem) }
+        // Reads the schema from the file, which a constant query would not touch.
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
     }
 
     // MARK: - Helpers

@@ -56,6 +56,10 @@ struct RESTTests {
                 #expect(result.status == status, "\(body.prefix(40))")
                 #expect(result.errorCode == .string(code), "\(body.prefix(40))")
             }
+            let notUTF8 = try await http(.POST, url, token: token, bodyBytes: Array(#"{"name":"x","data":""#.utf8) + [0xFF, 0x22, 0x7D])
+            #expect(notUTF8.status == 400)
+            #expect(notUTF8.errorCode == .string("bad_request"))
+            #expect(try await http(.GET, url, token: token).json?["events"]?.array?.isEmpty == true)
             let badTopic = try await http(.POST, hub.baseURL + "/api/v1/topics/nocolon/events", token: token, body: #"{"name":"x"}"#)
             #expect(badTopic.status == 400)
             let unknown = try await http(.GET, hub.baseURL + "/api/v1/topics/nowhere:x/events", token: token)
@@ -63,9 +67,11 @@ struct RESTTests {
             let badLimit = try await http(.GET, url + "?limit=0", token: token)
             #expect(badLimit.status == 400)
             let customer = try await hub.token("u1", [.customer])
-            let forbidden = try await http(.POST, url, token: customer, body: #"{"name":"x"}"#)
-            #expect(forbidden.status == 403)
-            #expect(forbidden.errorCode == .string("forbidden"))
+            for body in [#"{"name":"x"}"#, "{not json"] {
+                let forbidden = try await http(.POST, url, token: customer, body: body)
+                #expect(forbidden.status == 403, "access is checked before the body")
+                #expect(forbidden.errorCode == .string("forbidden"))
+            }
         }
     }
 
@@ -100,13 +106,14 @@ struct RESTTests {
                 "switchboard_events_delivered_total", "switchboard_store_commit_latency_seconds_bucket",
                 "switchboard_webhook_deliveries_total", "switchboard_webhook_attempt_duration_seconds",
                 "switchboard_webhook_outbox_pending", "switchboard_webhook_oldest_pending_seconds",
+                "switchboard_ws_slow_consumer_closes_total",
             ] {
                 #expect(metrics.contains(name), "\(name)")
             }
             let document = try #require(try await http(.GET, hub.baseURL + "/api/v1/openapi.json").json)
             guard case .object(let paths)? = document["paths"] else { throw TestFailure("no paths") }
             #expect(Set(paths.keys) == [
-                "/healthz", "/readyz", "/metrics", "/api/v1/openapi.json",
+                "/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/v1/ws",
                 "/api/v1/topics/{topic}/events", "/api/v1/topics/{topic}/presence",
                 "/api/v1/webhooks/endpoints", "/api/v1/webhooks/endpoints/{id}",
                 "/api/v1/webhooks/endpoints/{id}/rotate-secret", "/api/v1/webhooks/endpoints/{id}/replay",
@@ -123,6 +130,17 @@ struct RESTTests {
                 "/api/v1/notifications/inbox/archive", "/api/v1/notifications/unsubscribe", "/api/v1/users/{id}/contacts",
                 "/api/v1/notifications/topics/{name}/subscribers",
             ])
+        }
+    }
+
+    @Test func readinessFailsOnceTheDatabaseFileIsRemoved() async throws {
+        try await withHub { hub in
+            #expect(try await http(.GET, hub.baseURL + "/readyz").status == 200)
+            try FileManager.default.removeItem(atPath: HubConfiguration.databasePath(dataDirectory: hub.dataDirectory))
+            let ready = try await http(.GET, hub.baseURL + "/readyz")
+            #expect(ready.status == 503)
+            #expect(ready.errorCode == .string("unavailable"))
+            #expect(try await http(.GET, hub.baseURL + "/healthz").status == 200)
         }
     }
 

@@ -1,6 +1,5 @@
 import Channels
 import Foundation
-import Metrics
 import NIOCore
 import NIOWebSocket
 
@@ -315,7 +314,7 @@ final class SocketHandler: ChannelDuplexHandler {
         closeSent = true
         pinger?.cancel()
         if reason == .slowConsumer {
-            Counter(label: "switchboard_ws_slow_consumer_closes_total").increment()
+            HubMetrics.slowConsumerCloses.increment()
             connection.logger.info("closing a slow consumer", metadata: ["sb.queue_bytes": "\(connection.queue.maxBytes)"])
         }
         // 1006 means the socket failed: there is no one to send a close frame to.

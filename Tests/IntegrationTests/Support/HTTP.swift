@@ -15,14 +15,15 @@ struct HTTPResult: Sendable {
 
 /// Sends one HTTP request to a test hub with a real client.
 func http(
-    _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, headers: [(String, String)] = []
+    _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, bodyBytes: [UInt8]? = nil,
+    headers: [(String, String)] = []
 ) async throws -> HTTPResult {
     var request = HTTPClientRequest(url: url)
     request.method = method
     if let token { request.headers.add(name: "Authorization", value: "Bearer " + token) }
-    if let body {
+    if let bytes = bodyBytes ?? body.map({ Array($0.utf8) }) {
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
+        request.body = .bytes(ByteBuffer(bytes: bytes))
     }
     for (name, value) in headers { request.headers.add(name: name, value: value) }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
