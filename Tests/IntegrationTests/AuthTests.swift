@@ -81,6 +81,23 @@ struct AuthTests {
         }
     }
 
+    @Test func aBadReplacementTokenIsRefusedAndTheOldOneStaysInForce() async throws {
+        try await withHub { hub in
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u7", [.agent]))
+            _ = try await client.subscribe(1, "room:r7")
+            let expired = try await hub.token("u7", [.agent], ttl: -60)
+            for (id, token) in [(2, "garbage"), (3, expired), (4, "")] {
+                let refused = try await client.request(id, "{\"op\":\"auth\",\"id\":\(id),\"token\":\"\(token)\"}")
+                #expect(refused["error"]?["code"] == .string("unauthorized"), "\(token.prefix(16))")
+            }
+            let published = try await http(
+                .POST, hub.baseURL + "/api/v1/topics/room:r7/events", token: try await hub.token("svc", [.service]), body: #"{"name":"still"}"#)
+            #expect(published.status == 201)
+            let event = try await client.next { $0["type"] == .string("event") }
+            #expect(event["name"] == .string("still"))
+        }
+    }
+
     @Test func aReplacementTokenEndsSubscriptionsItNoLongerAllows() async throws {
         try await withHub { hub in
             let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u9", [.customer], topics: ["room:a", "room:b"]))

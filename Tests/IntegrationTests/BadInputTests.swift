@@ -77,6 +77,13 @@ struct BadInputTests {
             #expect(reply["error"]?["code"] == .string("too_large"))
             #expect(try await client.request(2, #"{"op":"ping","id":2}"#)["ok"] == .bool(true))
 
+            // Without an id, the answer is an `error` frame.
+            client.send("{\"op\":\"publish\",\"topic\":\"events:x\",\"name\":\"big\",\"data\":\"\(padding)\"}")
+            let error = try #require(try await client.next())
+            #expect(error["type"] == .string("error"))
+            #expect(error["error"]?["code"] == .string("too_large"))
+            #expect(try await client.request(3, #"{"op":"ping","id":3}"#)["ok"] == .bool(true))
+
             client.send("{\"op\":\"ping\",\"pad\":\"\(String(repeating: "y", count: 20_000))\"}")
             #expect(try await client.closeCode() == 1009)
         }

@@ -10,4 +10,11 @@ struct PythonClientTests {
             #expect(result.status == 0, "\(result.output)")
         }
     }
+
+    @Test func compressionOffNegotiatesNoExtension() async throws {
+        try await withHub({ $0.compression = false }) { hub in
+            let result = try await runPython("compression_off.py", hub.port, try await hub.token("svc", [.service]))
+            #expect(result.status == 0, "\(result.output)")
+        }
+    }
 }

@@ -102,6 +102,18 @@ struct SQLiteStoreTests {
         #expect(try await store.events(of: "a:1", after: 0, limit: 10).count == 1)
     }
 
+    @Test func anExpiredKeyNoLongerDeduplicatesAndAYoungerOneStill() async throws {
+        let store = try SQLiteStore(path: temporaryDatabase())
+        _ = try store.append([request("a:1", key: "old")])
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) + 1
+        try await Task.sleep(for: .milliseconds(5))  // so the next key is made after the cutoff
+        _ = try store.append([request("a:1", key: "young")])
+        #expect(try await store.expireIdempotencyKeys(before: cutoff) == 1)
+        let again = try store.append([request("a:1", key: "old"), request("a:1", key: "young")])
+        #expect(again.map(\.isDuplicate) == [false, true])
+        #expect(again.map(\.event.offset) == [3, 2])
+    }
+
     @Test func historyIsTrimmedToTheRetainCountOnAppend() async throws {
         let store = try SQLiteStore(path: temporaryDatabase())
         for _ in 0..<10 { _ = try store.append([request("a:1", retain: 3)]) }
