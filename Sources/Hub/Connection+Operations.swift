@@ -6,7 +6,8 @@ import Store
 
 extension Connection {
     /// Decodes one text frame, performs it and queues exactly one reply when it has an id
-    /// (or an `error` frame when a frame without id fails).
+    /// (or an `error` frame when a frame without id fails). Refusals count toward the
+    /// connection's ``AbuseMeter``.
     func handle(_ text: String) async {
         guard text.utf8.count <= hub.configuration.maxMessageBytes else {
             queue.enqueue(ServerFrames.failure(
@@ -17,7 +18,7 @@ extension Connection {
         switch ClientFrame.parse(text) {
         case .success(let parsed): frame = parsed
         case .failure(let rejection):
-            queue.enqueue(ServerFrames.failure(id: rejection.id, error: rejection.error))
+            refuse(id: rejection.id, rejection.error)
             return
         }
         do {
@@ -25,8 +26,19 @@ extension Connection {
                 if let id = frame.id { queue.enqueue(ServerFrames.reply(id: id, result: result)) }
             }
         } catch {
-            queue.enqueue(ServerFrames.failure(id: frame.id, error: error))
+            refuse(id: frame.id, error)
         }
+    }
+
+    /// Answers a refused frame; a client refused for the same cause too often is closed
+    /// with that cause's code (after the refusal, so it learns why).
+    private func refuse(id: JSONValue?, _ error: HubError) {
+        queue.enqueue(ServerFrames.failure(id: id, error: error))
+        guard let cause = AbuseMeter.Cause(error) else { return }
+        let now = ContinuousClock.now
+        guard state.withLock({ $0.abuse.record(cause, now: now) }) else { return }
+        let disconnect = cause.disconnect
+        self.disconnect(code: disconnect.code, reason: disconnect.reason, reconnect: disconnect.reconnect)
     }
 
     /// Performs an operation; returns the result JSON, or nil when the reply was already
@@ -116,15 +128,10 @@ extension Connection {
         }
     }
 
-    /// Spends a token of the connection's bucket; abuse of the limit closes with 4029.
+    /// Spends a token of the connection's bucket (abuse of the limit closes with 4029).
     private func throttle() throws(HubError) {
         let now = ContinuousClock.now
-        let (wait, abusive) = state.withLock { state -> (Double?, Bool) in
-            guard let wait = state.bucket?.take(now: now) else { return (nil, false) }
-            return (wait, state.abuse.recordRejection(now: now))
-        }
-        guard let wait else { return }
-        if abusive { disconnect(code: 4029, reason: "rate limit exceeded", reconnect: true) }
+        guard let wait = state.withLock({ $0.bucket?.take(now: now) }) else { return }
         throw .rateLimited("too many requests", retryAfter: Int(wait.rounded(.up)))
     }
 }

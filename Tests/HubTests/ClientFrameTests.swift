@@ -60,8 +60,21 @@ struct RateLimitTests {
     @Test func abuseIsDeclaredAfterTheThresholdOfRejections() {
         let start = ContinuousClock.now
         var meter = AbuseMeter(threshold: 3, now: start)
-        let verdicts = [start, start, start, start, start + .seconds(2)].map { meter.recordRejection(now: $0) }
+        let verdicts = [start, start, start, start, start + .seconds(2)].map { meter.record(.rateLimited, now: $0) }
         #expect(verdicts == [false, false, false, true, false])
+    }
+
+    @Test func eachCauseOfAbuseIsCountedApart() {
+        let start = ContinuousClock.now
+        var meter = AbuseMeter(threshold: 2, now: start)
+        for cause in AbuseMeter.Cause.allCases {
+            #expect([cause, cause].map { meter.record($0, now: start) } == [false, false], "\(cause)")
+        }
+        #expect(AbuseMeter.Cause.allCases.map { meter.record($0, now: start) } == [true, true, true])
+        #expect(AbuseMeter.Cause(.badRequest("x")) == .badRequests)
+        #expect(AbuseMeter.Cause(.forbidden("x")) == .forbidden)
+        #expect(AbuseMeter.Cause(.rateLimited("x")) == .rateLimited)
+        #expect(AbuseMeter.Cause(.notFound("x")) == nil)
     }
 
     @Test func theMostGenerousRoleWinsAndUnlimitedRolesAreUnlimited() {

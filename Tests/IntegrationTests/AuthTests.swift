@@ -98,6 +98,22 @@ struct AuthTests {
         }
     }
 
+    @Test func aClientThatKeepsAskingForWhatItMayNotReachIsClosedWith4003() async throws {
+        try await withHub({ $0.abuseThreshold = 5 }) { hub in
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u1", [.customer]))
+            for id in 1...5 {
+                let refused = try await client.request(id, "{\"op\":\"subscribe\",\"id\":\(id),\"topic\":\"inbox:u\(id + 1)\"}")
+                #expect(refused["error"]?["code"] == .string("forbidden"))
+            }
+            #expect(try await client.request(6, #"{"op":"ping","id":6}"#)["ok"] == .bool(true), "five refusals are within the threshold")
+            client.send(#"{"op":"subscribe","id":7,"topic":"tickets:billing"}"#)
+            let disconnect = try await client.next { $0["type"] == .string("disconnect") }
+            #expect(disconnect["code"] == .integer(4003))
+            #expect(disconnect["reconnect"] == .bool(false))
+            #expect(try await client.closeCode() == 4003)
+        }
+    }
+
     @Test func aReplacementTokenEndsSubscriptionsItNoLongerAllows() async throws {
         try await withHub { hub in
             let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u9", [.customer], topics: ["room:a", "room:b"]))

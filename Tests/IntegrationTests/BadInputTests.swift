@@ -43,6 +43,17 @@ struct BadInputTests {
         }
     }
 
+    @Test func aClientThatKeepsSendingMalformedFramesIsClosedWith4000() async throws {
+        try await withHub({ $0.abuseThreshold = 5 }) { hub in
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]))
+            for _ in 1...10 { client.send("not json") }
+            let disconnect = try await client.next { $0["type"] == .string("disconnect") }
+            #expect(disconnect["code"] == .integer(4000))
+            #expect(disconnect["reconnect"] == .bool(false))
+            #expect(try await client.closeCode() == 4000)
+        }
+    }
+
     @Test func unknownNamespaceIsNotFound() async throws {
         try await withHub { hub in
             let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]))
