@@ -1,14 +1,6 @@
 import Crypto
 import Foundation
 
-#if canImport(Darwin)
-import Darwin
-#elseif canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// Encrypts secrets at rest (webhook secrets, provider credentials) with AES-256-GCM, so
 /// a copy of the database alone reveals none of them. Every seal uses a fresh random
 /// nonce; opening detects tampering and a wrong key.
@@ -81,32 +73,4 @@ public struct SecretBox: Sendable {
             throw .cryptoFailure("cannot open the sealed secret: wrong key or tampered data")
         }
     }
-}
-
-/// What `createKeyFile` did.
-private enum KeyFileCreation {
-    case created, exists, failed
-}
-
-/// Creates `path` exclusively (`O_CREAT | O_EXCL`, mode 0600), writes `contents` and syncs
-/// it. A file that cannot be written completely is removed, so the next start tries again.
-/// At file scope because inside `SecretBox` the name `open` means its method.
-private func createKeyFile(at path: String, contents: [UInt8]) -> KeyFileCreation {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard descriptor >= 0 else { return errno == EEXIST ? .exists : .failed }
-    var offset = 0
-    var complete = true
-    while offset < contents.count {
-        let written = contents[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        if written < 0 {
-            if errno == EINTR { continue }
-            complete = false
-            break
-        }
-        offset += written
-    }
-    complete = complete && fsync(descriptor) == 0
-    close(descriptor)
-    if !complete { unlink(path) }
-    return complete ? .created : .failed
 }

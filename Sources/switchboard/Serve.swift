@@ -9,17 +9,15 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port; 0 takes a free one (default 8080).") var port: Int?
-    @Option(help: "Data directory for the SQLite file and the secret (default ./data).") var data: String?
-    @Option(help: "A JSON configuration file.") var config: String?
+    @OptionGroup var hubConfiguration: HubConfigurationOptions
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() async throws {
         var logger = Logger(label: "switchboard")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        var configuration = try HubConfiguration.load(file: config, logger: logger)
+        var configuration = try hubConfiguration.load(logger: logger)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        if let data { configuration.dataDirectory = data }
         let server = try await HubServer(configuration: configuration, logger: logger)
         let host = configuration.host
         try await server.makeServiceGroup { port in
