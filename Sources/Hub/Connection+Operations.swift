@@ -58,8 +58,12 @@ extension Connection {
             return "{}"
         case .publish(let topic, let name, let data, let key, let audience):
             try throttle()
-            let event = try await hub.publish(topic, name: name, data: data, key: key, audience: audience, by: principal).event
-            return "{\"offset\":\(event.offset),\"epoch\":\(JSONText.quoted(event.epoch))}"
+            guard HubContext.isDirect(topic) else {
+                let event = try await hub.publish(topic, name: name, data: data, key: key, audience: audience, by: principal).event
+                return Self.publishResult(event)
+            }
+            try await pipelinePublish(topic, name: name, data: data, key: key, audience: audience, id: frame.id)
+            return nil
         case .history(let topic, let since, let limit):
             try await hub.authorizeReading(principal, topic)
             do {
@@ -88,6 +92,34 @@ extension Connection {
             let expires = authentication.expires.map { JSONText.quoted(JSONText.timestamp(milliseconds: Int64($0.timeIntervalSince1970 * 1000))) }
             return "{\"expires\":\(expires ?? "null")}"
         }
+    }
+
+    /// Starts a publish to a topic no actor owns without waiting for its commit, once one of
+    /// the connection's places for publishes in flight is free; the reply (or refusal) is
+    /// queued from the commit loop. Publishes started one after another commit in that order.
+    private func pipelinePublish(
+        _ topic: TopicName, name: String, data: String, key: String?, audience: EventAudience, id: JSONValue?
+    ) async throws(HubError) {
+        await publishes.reserve()
+        do {
+            try hub.startPublish(topic, name: name, data: data, key: key, audience: audience, by: principal) { [self] result in
+                switch result {
+                case .success(let outcome):
+                    if let id { queue.enqueue(ServerFrames.reply(id: id, result: Self.publishResult(outcome.event))) }
+                case .failure(let error):
+                    refuse(id: id, error)
+                }
+                publishes.release()
+            }
+        } catch {
+            publishes.release()
+            throw error
+        }
+    }
+
+    /// A publish's reply: the event's position.
+    private static func publishResult(_ event: StoredEvent) -> String {
+        "{\"offset\":\(event.offset),\"epoch\":\(JSONText.quoted(event.epoch))}"
     }
 
     /// Replaces the connection's token: same subject only; the new roles set the rate

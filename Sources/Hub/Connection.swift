@@ -30,6 +30,8 @@ final class Connection: Sendable {
     let id: UInt64
     let clientID: String
     let queue: OutboundQueue
+    /// Publishes sent without waiting for their replies, bounded.
+    let publishes: InFlightPublishes
     let hub: HubContext
     /// The event loop of the connection's socket, where its timers run.
     let eventLoop: any EventLoop
@@ -40,6 +42,7 @@ final class Connection: Sendable {
         self.id = id
         self.clientID = "c_" + Authenticator.randomToken(bytes: 9)
         self.queue = OutboundQueue(maxBytes: hub.configuration.outboundQueueBytes)
+        self.publishes = InFlightPublishes(limit: hub.configuration.maxPublishesInFlight)
         self.hub = hub
         self.eventLoop = eventLoop
         let now = ContinuousClock.now

@@ -27,6 +27,9 @@ public struct HubConfiguration: Sendable, Codable {
     public var maxSubscriptionsPerConnection: Int = 256
     /// Connections one subject may hold at once (default 64).
     public var maxConnectionsPerUser: Int = 64
+    /// Publishes one connection may have waiting for their commit at once: a client may send
+    /// publishes without waiting for their replies, up to this many (default 32).
+    public var maxPublishesInFlight: Int = 32
     /// Whether permessage-deflate is offered (default true).
     public var compression: Bool = true
     /// The most events one subscribe may recover (default 10,000).

@@ -34,11 +34,33 @@ extension HubContext {
         }
     }
 
+    /// Whether publishes to `topic` go straight to its log: no actor owns it.
+    static func isDirect(_ topic: TopicName) -> Bool {
+        topic.namespace != "chat" && topic.namespace != "ticket"
+    }
+
+    /// Starts a publish to a topic no actor owns (``isDirect(_:)``): checks access, queues
+    /// the event for commit and returns, so publishes started one after another get offsets
+    /// in that order. `completion` gets the outcome on the commit loop; it must not block.
+    func startPublish(
+        _ topic: TopicName, name: String, data: String, key: String?, audience: EventAudience, by principal: Principal,
+        completion: @escaping @Sendable (Result<AppendOutcome, HubError>) -> Void
+    ) throws(HubError) {
+        try authorize(\.publish, principal, topic, audience: audience)
+        do {
+            try topics.startPublish(to: topic, name: name, data: data, key: key, audience: audience) {
+                completion($0.mapError { HubError($0) })
+            }
+        } catch {
+            throw HubError(error)
+        }
+    }
+
     /// The checks of ``publish(_:name:data:key:audience:by:)`` that need no body, so REST
     /// answers 404 and 403 before reading one: the namespace and, on topics no actor owns,
     /// the namespace's publish rule. A chat checks its participants when it takes the message.
     func checkPublishAccess(_ topic: TopicName, by principal: Principal) throws(HubError) {
-        guard topic.namespace != "chat", topic.namespace != "ticket" else { return }
+        guard Self.isDirect(topic) else { return }
         try authorize(\.publish, principal, topic)
     }
 

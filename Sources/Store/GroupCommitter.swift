@@ -8,10 +8,12 @@ import Synchronization
 /// commits each batch in one transaction (group commit), so durability costs one sync
 /// per batch rather than one per event.
 ///
-/// Concurrency model: callers enqueue under a mutex and suspend; the commit loop, on a
-/// thread of its own, takes whatever is waiting, commits it, calls `onCommit` with the
-/// outcomes in commit order, then resumes the callers. Because `onCommit` runs on this one
-/// loop, events reach fan-out in exactly the order their offsets were given out.
+/// Concurrency model: callers enqueue under a mutex, then suspend or go on (see
+/// ``append(_:completion:)``); the commit loop, on a thread of its own, takes whatever is
+/// waiting, commits it, calls `onCommit` with the outcomes in commit order, then completes
+/// the appends. Because `onCommit` runs on this one loop, events reach fan-out in exactly the
+/// order their offsets were given out, and appends queued one after another get offsets in
+/// that order.
 ///
 /// Why a thread: every commit blocks for the disk, and each publish waits for the commit
 /// in progress and then its own, so the loop's speed is every publisher's latency. On a
@@ -21,8 +23,11 @@ import Synchronization
 ///
 /// - Important: `onCommit` runs on the commit loop; it must not block or await.
 public final class GroupCommitter: Service, Sendable {
-    /// What happens after each committed batch, before the appenders are resumed.
+    /// What happens after each committed batch, before the appends are completed.
     public typealias CommitHandler = @Sendable ([AppendOutcome]) -> Void
+
+    /// What an append's caller learns once its batch is committed, or why it was refused.
+    public typealias Completion = @Sendable (Result<AppendOutcome, StoreError>) -> Void
 
     /// The handler in a struct: a closure stored directly in a `Mutex` is re-wrapped in a
     /// reabstraction thunk on every read, so each commit got slower than the last.
@@ -33,7 +38,7 @@ public final class GroupCommitter: Service, Sendable {
     private struct Waiting {
         var request: AppendRequest
         var enqueued: ContinuousClock.Instant
-        var continuation: CheckedContinuation<AppendOutcome, any Error>
+        var completion: Completion
     }
 
     private struct State {
@@ -89,23 +94,26 @@ public final class GroupCommitter: Service, Sendable {
     /// before ``run()`` starts wait for it), `unavailable` once the committer is closing or
     /// when the batch's commit failed.
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendOutcome {
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                let item = Waiting(request: request, enqueued: .now, continuation: continuation)
-                let outcome: (wake: Bool, rejected: StoreError?) = state.withLock { state in
-                    if state.isClosed { return (false, .unavailable("the hub is shutting down")) }
-                    if state.waiting.count >= maxWaiting { return (false, .overloaded) }
-                    state.waiting.append(item)
-                    return (state.wakeLoop(), nil)
-                }
-                if let rejected = outcome.rejected { continuation.resume(throwing: rejected) }
-                if outcome.wake { wakeUps.signal() }
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .unavailable()
+        try await withCheckedContinuation { continuation in
+            append(request) { continuation.resume(returning: $0) }
+        }.get()
+    }
+
+    /// Queues one event and returns at once: appends queued one after another are committed
+    /// in that order. `completion` runs on the commit loop once the batch is committed (after
+    /// `onCommit`), so it must not block; or at once, on the caller's thread, with
+    /// ``StoreError/overloaded`` or `unavailable` when the append is refused (see
+    /// ``append(_:)``).
+    public func append(_ request: AppendRequest, completion: @escaping Completion) {
+        let item = Waiting(request: request, enqueued: .now, completion: completion)
+        let outcome: (wake: Bool, rejected: StoreError?) = state.withLock { state in
+            if state.isClosed { return (false, .unavailable("the hub is shutting down")) }
+            if state.waiting.count >= maxWaiting { return (false, .overloaded) }
+            state.waiting.append(item)
+            return (state.wakeLoop(), nil)
         }
+        if let rejected = outcome.rejected { completion(.failure(rejected)) }
+        if outcome.wake { wakeUps.signal() }
     }
 
     /// Commits batches until graceful shutdown or cancellation; appends already waiting
@@ -177,18 +185,18 @@ public final class GroupCommitter: Service, Sendable {
     }
 
     private func commit(_ batch: [Waiting]) {
-        do {
+        do throws(StoreError) {
             let outcomes = try store.append(batch.map(\.request))
             onCommit.withLock { $0 }?.call(outcomes)
             let now = ContinuousClock.now
             batchSize.record(batch.count)
             for (item, outcome) in zip(batch, outcomes) {
                 commitLatency.recordInterval(now - item.enqueued)
-                item.continuation.resume(returning: outcome)
+                item.completion(.success(outcome))
             }
         } catch {
             logger.error("commit failed", metadata: ["sb.batch": "\(batch.count)", "error": "\(error)"])
-            for item in batch { item.continuation.resume(throwing: error) }
+            for item in batch { item.completion(.failure(error)) }
         }
     }
 }

@@ -8,9 +8,11 @@ import NIOWebSocket
 ///
 /// Concurrency model: everything here runs on the channel's event loop, and an idle
 /// connection costs no task at all. A task exists only while the connection performs
-/// client messages (a publish waiting for its commit); it runs on the same event loop
-/// (``EventLoopTaskExecutor``) and takes the messages one at a time, in order, so each reply
-/// follows the one before. Fan-out wakes ``drain()`` with one `execute`, which writes every
+/// client messages (a chat message waiting for its actor); it runs on the same event loop
+/// (``EventLoopTaskExecutor``) and takes the messages one at a time, in order. A publish
+/// to a topic no actor owns is only queued for its commit there, and answered from the
+/// commit loop (``InFlightPublishes`` bounds how many wait), so its reply may come after
+/// those of later messages. Fan-out wakes ``drain()`` with one `execute`, which writes every
 /// queued frame and flushes once.
 ///
 /// Backpressure: while ``Settings/maxPendingMessages`` messages wait to be performed, the
@@ -252,9 +254,12 @@ final class SocketHandler: ChannelDuplexHandler {
         return next
     }
 
-    /// Answers a client's close once everything it sent before has been performed.
+    /// Answers a client's close once everything it sent before has been performed and
+    /// answered, pipelined publishes included.
     private func closeIfClientDone() {
-        if closeReceived, !isPerforming { connection.queue.close(CloseReason(code: 1000, reason: "")) }
+        guard closeReceived, !isPerforming else { return }
+        let queue = connection.queue
+        connection.publishes.whenSettled { queue.close(CloseReason(code: 1000, reason: "")) }
     }
 
     /// Writes what the queue holds, flushing once; on its close, starts the closing handshake.

@@ -1,0 +1,75 @@
+import Synchronization
+
+/// A connection's pipelined publishes: queued for commit and not yet answered. At most
+/// `limit` at once, so a client that sends publishes without waiting for their replies
+/// cannot queue work without bound; past it, the connection stops performing (and soon
+/// reading) until a reply goes out.
+///
+/// Concurrency: only the connection's performing task reserves, one publish at a time;
+/// releases come from the commit loop.
+final class InFlightPublishes: Sendable {
+    private struct State {
+        var count = 0
+        /// The performing task, waiting for room.
+        var waiter: CheckedContinuation<Void, Never>?
+        /// Runs once the count is back to zero.
+        var onSettled: (@Sendable () -> Void)?
+
+        /// Takes a place if one is free.
+        mutating func take(limit: Int) -> Bool {
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    /// The most publishes in flight at once.
+    let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    /// Takes a place for one more publish, waiting until one is free.
+    func reserve() async {
+        if state.withLock({ $0.take(limit: limit) }) { return }
+        await withCheckedContinuation { continuation in
+            let taken = state.withLock { state in
+                guard state.take(limit: limit) else {
+                    state.waiter = continuation
+                    return false
+                }
+                return true
+            }
+            if taken { continuation.resume() }
+        }
+    }
+
+    /// Gives back a publish's place once it is answered: to the waiting task if there is one.
+    func release() {
+        let (waiter, settled) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, nil)  // the place passes to it
+            }
+            state.count -= 1
+            guard state.count == 0 else { return (nil, nil) }
+            defer { state.onSettled = nil }
+            return (nil, state.onSettled)
+        }
+        waiter?.resume()
+        settled?()
+    }
+
+    /// Runs `action` once no publish is in flight: now, or when the last one is answered.
+    func whenSettled(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state in
+            guard state.count > 0 else { return true }
+            state.onSettled = action
+            return false
+        }
+        if now { action() }
+    }
+}
+

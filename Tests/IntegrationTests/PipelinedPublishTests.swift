@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+@testable import Hub
+import Testing
+
+@Suite("Pipelined publishes")
+struct PipelinedPublishTests {
+    /// `count` publishes to `topic` with ids 1...count, sent without waiting for replies.
+    private static func publishFrames(_ count: Int, to topic: String) -> [String] {
+        (1...count).map { #"{"op":"publish","id":\#($0),"topic":"\#(topic)","name":"n","data":{"seq":\#($0)}}"# }
+    }
+
+    @Test(arguments: [1, 32])
+    func publishesSentWithoutWaitingCommitInSendOrderAndAreEachAnswered(maxInFlight: Int) async throws {
+        try await withHub({ $0.maxPublishesInFlight = maxInFlight }) { hub in
+            let token = try await hub.token("svc", [.service])
+            let subscriber = SocketClient(url: hub.webSocketURL, token: token)
+            _ = try await subscriber.subscribe(1, "events:pipe")
+            let publisher = SocketClient(url: hub.webSocketURL, token: token)
+            for frame in Self.publishFrames(200, to: "events:pipe") { publisher.send(frame) }
+            publisher.send(#"{"op":"ping","id":201}"#)
+
+            var offsets: [Int64: Int64] = [:]
+            while offsets.count < 200 {
+                let reply = try await publisher.next { $0["type"] == .string("reply") && $0["id"] != .integer(201) }
+                #expect(reply["ok"] == .bool(true), "\(reply)")
+                offsets[try #require(reply["id"]?.int)] = try #require(reply["result"]?["offset"]?.int)
+            }
+            #expect(offsets.sorted { $0.key < $1.key }.map(\.value) == Array(1...200), "offsets follow send order")
+            _ = try await publisher.next { $0["id"] == .integer(201) }
+            let seqs = try await subscriber.events(200).map { $0["data"]?["seq"]?.int }
+            #expect(seqs == (1...200).map { Int64($0) })
+        }
+    }
+
+    @Test func aPublishWaitingForItsCommitDoesNotHoldUpTheConnectionsOtherRequests() async throws {
+        try await withHub { hub in
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]))
+            #expect(try await client.request(1, #"{"op":"ping","id":1}"#)["ok"] == .bool(true))
+            // Another connection to the file holds its write lock, so the publish's commit waits
+            // (up to the store's 5 s busy timeout).
+            var holdsTransactions = Configuration()
+            holdsTransactions.allowsUnsafeTransactions = true
+            let blocker = try DatabaseQueue(
+                path: HubConfiguration.databasePath(dataDirectory: hub.dataDirectory), configuration: holdsTransactions)
+            try await blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            client.send(#"{"op":"publish","id":2,"topic":"events:held","name":"n"}"#)
+            let ping = try await client.request(3, #"{"op":"ping","id":3}"#, within: 3)
+            #expect(ping["ok"] == .bool(true), "answered while the publish waits for the store")
+            try await blocker.inDatabase { try $0.execute(sql: "COMMIT") }
+            let published = try await client.next { $0["id"] == .integer(2) }
+            #expect(published["result"]?["offset"] == .integer(1))
+        }
+    }
+
+    @Test func aRefusedPipelinedPublishIsAnsweredAndTheOthersCommit() async throws {
+        try await withHub { hub in
+            let publisher = SocketClient(url: hub.webSocketURL, token: try await hub.token("u1", [.customer], topics: ["room:a"]))
+            publisher.send(#"{"op":"publish","id":1,"topic":"room:a","name":"n"}"#)
+            publisher.send(#"{"op":"publish","id":2,"topic":"events:x","name":"n"}"#)
+            publisher.send(#"{"op":"publish","id":3,"topic":"room:a","name":"n"}"#)
+            let replies = try await [1, 2, 3].asyncMap { id in try await publisher.next { $0["id"] == .integer(Int64(id)) } }
+            #expect(replies.map { $0["error"]?["code"]?.string ?? "ok" } == ["ok", "forbidden", "ok"])
+            #expect(replies[2]["result"]?["offset"] == .integer(2))
+        }
+    }
+
+    @Test func aClientsCloseIsAnsweredOnlyAfterItsPipelinedPublishesAre() async throws {
+        try await withHub({ $0.maxPublishesInFlight = 4 }) { hub in
+            let publisher = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]))
+            for frame in Self.publishFrames(100, to: "events:closing") { publisher.send(frame) }
+            publisher.close()
+            #expect(try await publisher.closeCode() == 1000)
+            var answered = Set<Int64>()
+            while let frame = try await publisher.next() {
+                if frame["ok"] == .bool(true), let id = frame["id"]?.int { answered.insert(id) }
+            }
+            #expect(answered == Set(1...100))
+        }
+    }
+}
+
