@@ -8,6 +8,35 @@ import Glibc
 import Musl
 #endif
 
+/// Why ``loadOrCreateKey(at:fresh:validLengths:)`` could not give a key.
+package enum KeyFileFailure: Error, Sendable {
+    /// No file was there and none could be written.
+    case cannotWrite
+    /// A file is there but cannot be read.
+    case cannotRead
+    /// The file does not hold base64 of a valid length.
+    case invalid
+}
+
+/// The key kept at `path` as base64 text: the one already there, or `fresh`, written with
+/// ``createKeyFile(at:contents:)`` when no file is there (mode 0600, whole or not at all).
+/// Surrounding whitespace in the file is ignored.
+package func loadOrCreateKey(
+    at path: String, fresh: [UInt8], validLengths: some RangeExpression<Int>
+) throws(KeyFileFailure) -> [UInt8] {
+    switch createKeyFile(at: path, contents: Array((Data(fresh).base64EncodedString() + "\n").utf8)) {
+    case .created:
+        return fresh
+    case .failed:
+        throw .cannotWrite
+    case .exists:
+        guard let contents = FileManager.default.contents(atPath: path) else { throw .cannotRead }
+        let text = String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let key = Data(base64Encoded: text), validLengths.contains(key.count) else { throw .invalid }
+        return Array(key)
+    }
+}
+
 /// What `createKeyFile(at:contents:)` did.
 package enum KeyFileCreation: Sendable {
     /// The file is new and holds the contents given.

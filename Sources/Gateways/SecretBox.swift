@@ -31,22 +31,15 @@ public struct SecretBox: Sendable {
     /// - Important: the directory must exist. Throws `.invalidKey` when the file cannot be
     ///   read, written or parsed.
     public static func loadOrCreate(path: String) throws(GatewayError) -> SecretBox {
-        let key = SymmetricKey(size: .bits256)
-        let text = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
-        switch createKeyFile(at: path, contents: Array(text.utf8)) {
-        case .created:
-            return SecretBox(key: key)
-        case .failed:
+        let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        do throws(KeyFileFailure) {
+            return SecretBox(key: SymmetricKey(data: try loadOrCreateKey(at: path, fresh: fresh, validLengths: 32...32)))
+        } catch .cannotWrite {
             throw .invalidKey("cannot create the secret key file \(path)")
-        case .exists:
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw .invalidKey("cannot read the secret key file \(path)")
-            }
-            do {
-                return try SecretBox(base64Key: String(decoding: contents, as: UTF8.self))
-            } catch {
-                throw .invalidKey("the secret key file \(path) does not hold base64 of 32 bytes")
-            }
+        } catch .cannotRead {
+            throw .invalidKey("cannot read the secret key file \(path)")
+        } catch {
+            throw .invalidKey("the secret key file \(path) does not hold base64 of 32 bytes")
         }
     }
 

@@ -30,11 +30,15 @@ extension Connection {
         }
     }
 
-    /// Answers a refused frame; a client refused for the same cause too often is closed
-    /// with that cause's code (after the refusal, so it learns why).
-    private func refuse(id: JSONValue?, _ error: HubError) {
+    /// Answers a refused frame; a client refused as malformed or forbidden too often is
+    /// closed with that cause's code (after the refusal, so it learns why).
+    func refuse(id: JSONValue?, _ error: HubError) {
         queue.enqueue(ServerFrames.failure(id: id, error: error))
-        guard let cause = AbuseMeter.Cause(error) else { return }
+        if let cause = AbuseMeter.Cause(refusal: error) { recordAbuse(cause) }
+    }
+
+    /// Counts one refusal for `cause`; past the threshold, closes with its code.
+    private func recordAbuse(_ cause: AbuseMeter.Cause) {
         let now = ContinuousClock.now
         guard state.withLock({ $0.abuse.record(cause, now: now) }) else { return }
         let disconnect = cause.disconnect
@@ -160,10 +164,11 @@ extension Connection {
         }
     }
 
-    /// Spends a token of the connection's bucket (abuse of the limit closes with 4029).
+    /// Spends a token of the connection's bucket; abuse of the limit closes with 4029.
     private func throttle() throws(HubError) {
         let now = ContinuousClock.now
         guard let wait = state.withLock({ $0.bucket?.take(now: now) }) else { return }
+        recordAbuse(.rateLimited)
         throw .rateLimited("too many requests", retryAfter: Int(wait.rounded(.up)))
     }
 }

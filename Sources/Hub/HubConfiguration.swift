@@ -38,8 +38,9 @@ public struct HubConfiguration: Sendable, Codable {
     public var socketLimits: [String: RateLimit] = RateLimit.socketDefaults
     /// REST request limits, per token subject or API key, by role.
     public var restLimits: [String: RateLimit] = RateLimit.restDefaults
-    /// Refusals of one cause (each cause decaying by one per second) after which a connection
-    /// is closed: `rate_limited` 4029, `bad_request` 4000, `forbidden` 4003 (default 50).
+    /// Refusals of one cause (each cause decaying by one per second; at least 1) after which a
+    /// connection is closed: rate-limit rejections 4029, malformed frames 4000, `forbidden`
+    /// 4003 (default 50).
     public var abuseThreshold: Int = 50
     /// Namespace policies; these replace or add to ``NamespacePolicy/defaults``.
     public var namespaces: [String: NamespacePolicy] = [:]

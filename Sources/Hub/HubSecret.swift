@@ -20,26 +20,15 @@ public enum HubSecret {
         } catch {
             throw .unavailable("cannot prepare the data directory \(dataDirectory)")
         }
-        let secret = SymmetricKey(size: .init(bitCount: 384)).withUnsafeBytes { Array($0) }
-        switch createKeyFile(at: path, contents: Array((Data(secret).base64EncodedString() + "\n").utf8)) {
-        case .created:
-            return secret
-        case .exists:
-            return try read(path)
-        case .failed:
+        let fresh = SymmetricKey(size: .init(bitCount: 384)).withUnsafeBytes { Array($0) }
+        do throws(KeyFileFailure) {
+            return try loadOrCreateKey(at: path, fresh: fresh, validLengths: 32...)
+        } catch .cannotWrite {
             throw .unavailable("cannot write \(path)")
-        }
-    }
-
-    /// The secret kept at `path`.
-    private static func read(_ path: String) throws(HubError) -> [UInt8] {
-        guard let contents = FileManager.default.contents(atPath: path) else {
+        } catch .cannotRead {
             throw .unavailable("cannot read \(path)")
-        }
-        let text = String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let secret = Data(base64Encoded: text), secret.count >= 32 else {
+        } catch {
             throw .unavailable("the secret in \(path) is not base64 of at least 32 bytes")
         }
-        return Array(secret)
     }
 }

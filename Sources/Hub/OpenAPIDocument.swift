@@ -6,7 +6,7 @@ enum OpenAPIDocument {
 "servers":[{"url":"/"}],
 "security":[{"bearer":[]}],
 "components":{
- "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"A JWT signed by the hub (HS256) or an sk_ API key."}},
+ "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"A JWT signed by the hub (HS256) or an sk_ API key."},"queryToken":{"type":"apiKey","in":"query","name":"token","description":"The same token in the query, for browsers; only on GET /v1/ws."}},
  "parameters":{"topic":{"name":"topic","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.@=+:-]{1,128}$"},"example":"chat:8f2c"}},
  "schemas":{
   "Error":{"type":"object","required":["error"],"properties":{"error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"string","enum":["bad_request","unauthorized","forbidden","not_found","conflict","rate_limited","too_large","unavailable","internal"]},"message":{"type":"string"}}}}},
@@ -33,8 +33,8 @@ enum OpenAPIDocument {
  }},
 "paths":{
  "/healthz":{"get":{"summary":"Liveness","security":[],"responses":{"200":{"description":"The process is up"}}}},
- "/v1/ws":{"get":{"summary":"The WebSocket endpoint: an upgrade to the protocol of docs/protocol.md","security":[{"bearer":[]},{}],"parameters":[{"name":"token","in":"query","schema":{"type":"string"},"description":"The token, for browsers that cannot send Authorization: Bearer"}],"responses":{"101":{"description":"Switching protocols"},"401":{"description":"Missing or invalid token: refused before the upgrade"}}}},
- "/readyz":{"get":{"summary":"Readiness: the store answers and the hub is not draining","security":[],"responses":{"200":{"description":"Ready"},"503":{"$ref":"#/components/responses/Unavailable"}}}},
+ "/v1/ws":{"get":{"summary":"The WebSocket endpoint: an upgrade to the protocol of docs/protocol.md","security":[{"bearer":[]},{"queryToken":[]}],"responses":{"101":{"description":"Switching protocols"},"400":{"description":"A malformed upgrade (an unsupported version, no key)"},"401":{"description":"Missing or invalid token: refused before the upgrade"}}}},
+ "/readyz":{"get":{"summary":"Readiness: the hub is not draining and its store is usable (file in place, commits working)","security":[],"responses":{"200":{"description":"Ready"},"503":{"$ref":"#/components/responses/Unavailable"}}}},
  "/metrics":{"get":{"summary":"Prometheus metrics","security":[],"responses":{"200":{"description":"Text exposition format","content":{"text/plain":{}}}}}},
  "/api/v1/openapi.json":{"get":{"summary":"This document","security":[],"responses":{"200":{"description":"OpenAPI 3.1"}}}},
  "/api/v1/topics/{topic}/events":{

@@ -312,6 +312,11 @@ extension SQLiteStore {
                 CREATE INDEX chat_index_waiting ON chat_index (queue, created_ms, id) WHERE status = 'open' AND agent IS NULL
                 """)
         }
+        migrator.registerMigration("v15-store-probe") { db in
+            // One row that readiness rewrites to learn whether commits work again after one
+            // failed (StoreHealth): no traffic may come while the hub reports itself unready.
+            try db.execute(sql: "CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_ms INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -188,7 +188,20 @@ public struct SQLiteStore: EventStore, WebhookStore {
     }
 
     public func checkHealth() async throws(StoreError) {
-        if let problem = health.problem { throw .unavailable(problem) }
+        if health.isFileReplaced { throw .unavailable("the database file was removed or replaced") }
+        if health.lastCommitFailed {
+            // Only a commit shows that commits work again, and while readiness fails no
+            // publish may come to make one: so make one.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            do {
+                try await write { db in
+                    try db.execute(sql: "INSERT OR REPLACE INTO store_probe (id, checked_ms) VALUES (1, ?)", arguments: [now])
+                }
+            } catch {
+                throw .unavailable("the last commit failed, and so does a new one")
+            }
+            health.recordCommit(succeeded: true)
+        }
         // Reads the schema from the file, which a constant query would not touch.
         _ = try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
     }

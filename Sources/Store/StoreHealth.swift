@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// What a query cannot show about the store's health: whether the database file at its
-/// path is still the one the store opened, and whether the last commit of events failed.
+/// path is still the one the store opened, and whether the last commit failed.
 ///
 /// A file removed or replaced under a running hub (a clean-up script, a restore copied over
 /// it) keeps serving from the open descriptor while nothing it writes can be found again; a
@@ -30,11 +30,13 @@ final class StoreHealth: Sendable {
         isCommitFailing.withLock { $0 = !succeeded }
     }
 
-    /// Why the store is unusable beyond what a query shows, or nil.
-    var problem: String? {
-        if isCommitFailing.withLock({ $0 }) { return "the last commit failed" }
-        guard let opened, Self.identity(of: path) == opened else { return "the database file was removed or replaced" }
-        return nil
+    /// Whether the last commit failed (no later one succeeded).
+    var lastCommitFailed: Bool { isCommitFailing.withLock { $0 } }
+
+    /// Whether the file at the store's path is no longer the one it opened.
+    var isFileReplaced: Bool {
+        guard let opened else { return true }
+        return Self.identity(of: path) != opened
     }
 
     private static func identity(of path: String) -> FileIdentity? {

@@ -75,8 +75,13 @@ struct Tail: AsyncParsableCommand {
         if let offset = since?.offset, offset > 0, epoch == nil {
             // A history reply carries the topic's current epoch ("" before its first event).
             try await send(Request(op: "history", id: 1, topic: topic, limit: 1), outbound)
-            guard let history = try await next(&frames) else { return }
-            since?.epoch = history.frame.result?.epoch ?? ""
+            // Anything else first (a disconnect frame as the hub shuts down) is printed.
+            var reply: ServerFrame?
+            while reply == nil, let received = try await next(&frames) {
+                if received.frame.type == "reply" { reply = received.frame } else { printLine(received.text) }
+            }
+            guard let reply else { return }  // the connection ended
+            since?.epoch = reply.result?.epoch ?? ""
         }
         try await send(Request(op: "subscribe", id: 2, topic: topic, since: since), outbound)
         while let received = try await next(&frames) {

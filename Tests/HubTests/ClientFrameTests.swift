@@ -71,10 +71,14 @@ struct RateLimitTests {
             #expect([cause, cause].map { meter.record($0, now: start) } == [false, false], "\(cause)")
         }
         #expect(AbuseMeter.Cause.allCases.map { meter.record($0, now: start) } == [true, true, true])
-        #expect(AbuseMeter.Cause(.badRequest("x")) == .badRequests)
-        #expect(AbuseMeter.Cause(.forbidden("x")) == .forbidden)
-        #expect(AbuseMeter.Cause(.rateLimited("x")) == .rateLimited)
-        #expect(AbuseMeter.Cause(.notFound("x")) == nil)
+    }
+
+    @Test func onlyMalformedAndForbiddenRefusalsCountTowardAbuse() {
+        #expect(AbuseMeter.Cause(refusal: .badRequest("x")) == .malformed)
+        #expect(AbuseMeter.Cause(refusal: .forbidden("x")) == .forbidden)
+        #expect(AbuseMeter.Cause(refusal: .invalid("an actor found the data invalid")) == nil)
+        #expect(AbuseMeter.Cause(refusal: .rateLimited("the subscription cap")) == nil, "the throttle counts its own")
+        #expect(AbuseMeter.Cause(refusal: .notFound("x")) == nil)
     }
 
     @Test func theMostGenerousRoleWinsAndUnlimitedRolesAreUnlimited() {

@@ -59,6 +59,14 @@ struct ProcessTests {
         #expect(try await hub.stop(signal: SIGTERM) == 0)
     }
 
+    @Test func aFreshHubShowsTheSlowConsumerCounterAtZero() async throws {
+        // A process of its own: in this one, other tests may have closed slow consumers.
+        let hub = try await HubProcess.start(dataDirectory: TestHub.temporaryDirectory())
+        let metrics = try await http(.GET, hub.baseURL + "/metrics").text
+        #expect(metrics.contains("\nswitchboard_ws_slow_consumer_closes_total 0\n"), "\(metrics.prefix(400))")
+        #expect(try await hub.stop(signal: SIGTERM) == 0)
+    }
+
     /// A TCP connection to the hub on 127.0.0.1 that sends nothing.
     private func connectedSocket(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -5,21 +5,20 @@ import Testing
 
 @Suite("Store health")
 struct StoreHealthTests {
-    @Test func healthFailsWhileCommitsFailAndRecoversWithTheNextCommit() async throws {
+    @Test func healthFailsWhileCommitsFailAndRecoversOnceACommitWorksAgain() async throws {
         let store = try SQLiteStore(path: temporaryDatabase(), durability: .normal)
         _ = try store.append([Self.event(bytes: 10)])
         try await store.checkHealth()
 
-        // Given a file that may not grow (as on a full disk): reads work, commits fail.
-        try await store.pool.writeWithoutTransaction { db in
-            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            try db.execute(sql: "PRAGMA max_page_count = \(pages)")
-        }
-        #expect(throws: StoreError.self) { try store.append([Self.event(bytes: 100_000)]) }
-        await #expect(throws: StoreError.unavailable("the last commit failed")) { try await store.checkHealth() }
+        // Given a writer that cannot write (as on a failing disk): reads work, commits fail,
+        // and so does the check's own commit.
+        try await store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = ON") }
+        #expect(throws: StoreError.self) { try store.append([Self.event(bytes: 10)]) }
+        await #expect(throws: StoreError.unavailable("the last commit failed, and so does a new one")) { try await store.checkHealth() }
 
-        try await store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = 1000000") }
-        _ = try store.append([Self.event(bytes: 100_000)])
+        // Once writes work again, the check's commit shows it, with no publish needed.
+        try await store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = OFF") }
+        try await store.checkHealth()
         try await store.checkHealth()
     }
 

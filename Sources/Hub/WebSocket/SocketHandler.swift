@@ -231,7 +231,7 @@ final class SocketHandler: ChannelDuplexHandler {
                 case .text(let text):
                     await connection.handle(text)
                 case .binary:
-                    connection.queue.enqueue(ServerFrames.failure(id: nil, error: .badRequest("binary frames are not supported; send JSON text")))
+                    connection.refuse(id: nil, .badRequest("binary frames are not supported; send JSON text"))
                 }
             }
         }
