@@ -12,7 +12,8 @@
 #
 # Scenarios: fanout (1000 subscribers at 100 events/s, the target), fanout-25
 # (1000 subscribers at 25 events/s), fanout-small (100 subscribers at 100 events/s),
-# publish (50 publishers, one publish outstanding each), topics (100 topics x 10
+# publish (50 publishers, one publish outstanding each), publish-pipelined (one publisher
+# connection keeping 32 publishes outstanding), topics (100 topics x 10
 # subscribers at 1000 events/s), idle (10,000 idle subscribed connections),
 # idle-bare (10,000 idle connections without subscriptions, for comparison), webhooks
 # (50,000 events to one webhook endpoint on a local receiver, signed deliveries/s),
@@ -35,7 +36,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/benchmarks"
 DURATION=${DURATION:-10}
-SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish topics idle idle-bare webhooks webhooks-drain chat chat-paced activation notifications-accept notifications-accept-100 notifications-email notifications-inapp"}
+SCENARIOS=${SCENARIOS:-"fanout fanout-25 fanout-small publish publish-pipelined topics idle idle-bare webhooks webhooks-drain chat chat-paced activation notifications-accept notifications-accept-100 notifications-email notifications-inapp"}
 # Scratch paths of the two release builds, so a run can use builds of its own.
 HUB_SCRATCH=${HUB_SCRATCH:-.build-release}
 BENCH_SCRATCH=${BENCH_SCRATCH:-.build-bench}
@@ -220,6 +221,7 @@ for name in $SCENARIOS; do
     fanout-25) scenario "$name" fanout --subscribers 1000 --rate 25 --duration "$DURATION" ;;
     fanout-small) scenario "$name" fanout --subscribers 100 --rate 100 --duration "$DURATION" ;;
     publish) scenario "$name" publish --publishers 50 --duration "$DURATION" ;;
+    publish-pipelined) scenario "$name" publish --publishers 1 --outstanding 32 --duration "$DURATION" ;;
     topics) scenario "$name" topics --topics 100 --subscribers-per-topic 10 --rate 1000 --duration "$DURATION" ;;
     idle) scenario "$name" idle --connections 10000 --hold 5 ;;
     idle-bare) scenario "$name" idle --connections 10000 --hold 5 --no-subscribe ;;

@@ -3,15 +3,16 @@ import NIOCore
 import NIOPosix
 import NIOWebSocket
 
-/// `loadgen publish`: C publishers, each with one publish outstanding: send, wait for the
-/// durable acknowledgement, send the next.
+/// `loadgen publish`: C publishers, each with N publishes outstanding (one by default): send,
+/// and send the next as each durable acknowledgement comes back.
 struct PublishThroughput: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
-        abstract: "C concurrent publishers, one outstanding publish each; acknowledged publishes/s and ack latency.")
+        abstract: "C concurrent publishers, N outstanding publishes each; acknowledged publishes/s and ack latency.")
 
     @OptionGroup var hub: HubOptions
     @Option(help: "Publisher connections.") var publishers: Int = 50
+    @Option(help: "Publishes each connection keeps sent and not yet acknowledged (pipelined).") var outstanding: Int = 1
     @Option(help: "Seconds measured.") var duration: Double = 10
     @Option(help: "Seconds of publishing before measuring starts.") var warmup: Double = 2
     @Option(help: "Topics the publishers spread over (publisher i uses topic i % topics).") var topics: Int = 1
@@ -25,7 +26,7 @@ struct PublishThroughput: AsyncParsableCommand {
     }
 
     func run() async throws {
-        Report.header("publish", "\(publishers) publishers, one outstanding publish each, \(topics) topic(s), "
+        Report.header("publish", "\(publishers) publishers, \(outstanding) outstanding publish(es) each, \(topics) topic(s), "
             + "\(warmup) s warm-up then \(duration) s measured" + (rounds > 1 ? ", \(rounds) rounds" : ""))
         for round in 1...max(rounds, 1) {
             if rounds > 1 { Report.line("-- round \(round)") }
@@ -41,8 +42,9 @@ struct PublishThroughput: AsyncParsableCommand {
         let tallies = await withTaskGroup(of: Tally.self) { group in
             for index in 0..<publishers {
                 let topic = "events:publish-\(HubSocket.runID)-\(index % topics)"
-                group.addTask {
-                    await Self.publishLoop(hub: hub, topic: topic, recorder: recorder, from: measureFrom, until: measureUntil)
+                group.addTask { [outstanding] in
+                    await Self.publishLoop(
+                        hub: hub, topic: topic, outstanding: outstanding, recorder: recorder, from: measureFrom, until: measureUntil)
                 }
             }
             try? await Monotonic.sleep(until: measureFrom)
@@ -65,13 +67,13 @@ struct PublishThroughput: AsyncParsableCommand {
 
     /// One publisher connection until `until`.
     private static func publishLoop(
-        hub: HubOptions, topic: String, recorder: LatencyRecorder, from: UInt64, until: UInt64
+        hub: HubOptions, topic: String, outstanding: Int, recorder: LatencyRecorder, from: UInt64, until: UInt64
     ) async -> Tally {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let done = eventLoop.makePromise(of: Tally.self)
         do {
             _ = try await RawWebSocket.connect(hub, on: eventLoop) {
-                PublishLoopHandler(topic: topic, recorder: recorder, from: from, until: until, done: done)
+                PublishLoopHandler(topic: topic, outstanding: outstanding, recorder: recorder, from: from, until: until, done: done)
             }
             return try await done.futureResult.get()
         } catch {
@@ -81,24 +83,32 @@ struct PublishThroughput: AsyncParsableCommand {
     }
 }
 
-/// Publishes one event, waits for its reply, publishes the next, until `until`; counts and
-/// times the acknowledgements of publishes sent at or after `from`. Runs on the event loop.
+/// Keeps `outstanding` publishes sent: publishes that many, then one more for each reply,
+/// until `until`; counts and times the acknowledgements of publishes sent at or after
+/// `from`. Runs on the event loop.
 final class PublishLoopHandler: MeasuringHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let topic: String
+    private let outstanding: Int
     private let from: UInt64
     private let until: UInt64
     let done: EventLoopPromise<PublishThroughput.Tally>
     var latencies: LatencyRecorder.Batch
     var tally = PublishThroughput.Tally()
     private var id = 0
-    private var sentAt: UInt64 = 0
+    /// When each unanswered publish was sent, by id.
+    private var sentAt: [Int: UInt64] = [:]
+    private var isClosing = false
     var finished = false
 
-    init(topic: String, recorder: LatencyRecorder, from: UInt64, until: UInt64, done: EventLoopPromise<PublishThroughput.Tally>) {
+    init(
+        topic: String, outstanding: Int, recorder: LatencyRecorder, from: UInt64, until: UInt64,
+        done: EventLoopPromise<PublishThroughput.Tally>
+    ) {
         self.topic = topic
+        self.outstanding = max(1, outstanding)
         self.from = from
         self.until = until
         self.done = done
@@ -107,14 +117,15 @@ final class PublishLoopHandler: MeasuringHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is RawWebSocket.Start else { return context.fireUserInboundEventTriggered(event) }
-        publishNext(context: context)
+        for _ in 0..<outstanding { publishNext(context: context) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         guard !RawWebSocket.handleControl(frame, context: context) else { return }
         let scan = FrameScan(frame.data)
-        guard scan.kind == .reply else { return }
+        guard scan.kind == .reply, let id = scan.integer(after: FrameScan.idKey), let sentAt = sentAt.removeValue(forKey: Int(id))
+        else { return }
         let answered = Monotonic.now()
         if sentAt >= from, answered <= until {
             if scan.contains(FrameScan.okTrue) {
@@ -129,14 +140,20 @@ final class PublishLoopHandler: MeasuringHandler {
     }
 
     private func publishNext(context: ChannelHandlerContext) {
-        sentAt = Monotonic.now()
-        guard sentAt < until else {
-            RawWebSocket.close(context: context)
+        guard !isClosing else { return }
+        let now = Monotonic.now()
+        guard now < until else {
+            // Past the window: close once the publishes still unanswered are answered.
+            if sentAt.isEmpty {
+                isClosing = true
+                RawWebSocket.close(context: context)
+            }
             return
         }
         id += 1
+        sentAt[id] = now
         RawWebSocket.writeText(
-            #"{"op":"publish","id":\#(id),"topic":"\#(topic)","name":"tick","data":{"t":\#(sentAt),"seq":\#(id)}}"#,
+            #"{"op":"publish","id":\#(id),"topic":"\#(topic)","name":"tick","data":{"t":\#(now),"seq":\#(id)}}"#,
             context: context)
     }
 }
