@@ -8,19 +8,34 @@ extension Connection {
     /// Decodes one text frame, performs it and queues exactly one reply when it has an id
     /// (or an `error` frame when a frame without id fails). Refusals count toward the
     /// connection's ``AbuseMeter``.
+    ///
+    /// Replies go out in the order the frames came. A publish to a topic no actor owns is
+    /// pipelined: it is only queued for its commit here, and its reply is queued from the
+    /// commit loop, in commit order; any other frame waits until the publishes before it
+    /// are answered.
     func handle(_ text: String) async {
         guard text.utf8.count <= hub.configuration.maxMessageBytes else {
-            queue.enqueue(ServerFrames.failure(
-                id: ClientFrame.id(of: text), error: .tooLarge("frames are limited to \(hub.configuration.maxMessageBytes) bytes")))
+            await refuseInOrder(
+                id: ClientFrame.id(of: text), .tooLarge("frames are limited to \(hub.configuration.maxMessageBytes) bytes"))
             return
         }
         let frame: ClientFrame
         switch ClientFrame.parse(text) {
         case .success(let parsed): frame = parsed
         case .failure(let rejection):
-            refuse(id: rejection.id, rejection.error)
+            await refuseInOrder(id: rejection.id, rejection.error)
             return
         }
+        if case .publish(let topic, let name, let data, let key, let audience) = frame.operation, HubContext.isDirect(topic) {
+            do {
+                try throttle()
+                try await pipelinePublish(topic, name: name, data: data, key: key, audience: audience, id: frame.id)
+            } catch {
+                await refuseInOrder(id: frame.id, error)
+            }
+            return
+        }
+        await publishes.settled()
         do {
             if let result = try await perform(frame) {
                 if let id = frame.id { queue.enqueue(ServerFrames.reply(id: id, result: result)) }
@@ -30,9 +45,16 @@ extension Connection {
         }
     }
 
+    /// Refuses a frame once the publishes before it are answered, so replies keep the order
+    /// of the frames.
+    func refuseInOrder(id: JSONValue?, _ error: HubError) async {
+        await publishes.settled()
+        refuse(id: id, error)
+    }
+
     /// Answers a refused frame; a client refused as malformed or forbidden too often is
     /// closed with that cause's code (after the refusal, so it learns why).
-    func refuse(id: JSONValue?, _ error: HubError) {
+    private func refuse(id: JSONValue?, _ error: HubError) {
         queue.enqueue(ServerFrames.failure(id: id, error: error))
         if let cause = AbuseMeter.Cause(refusal: error) { recordAbuse(cause) }
     }
@@ -61,13 +83,10 @@ extension Connection {
             }
             return "{}"
         case .publish(let topic, let name, let data, let key, let audience):
+            // Only publishes that an actor takes get here; the others are pipelined (handle).
             try throttle()
-            guard HubContext.isDirect(topic) else {
-                let event = try await hub.publish(topic, name: name, data: data, key: key, audience: audience, by: principal).event
-                return Self.publishResult(event)
-            }
-            try await pipelinePublish(topic, name: name, data: data, key: key, audience: audience, id: frame.id)
-            return nil
+            let event = try await hub.publish(topic, name: name, data: data, key: key, audience: audience, by: principal).event
+            return Self.publishResult(event)
         case .history(let topic, let since, let limit):
             try await hub.authorizeReading(principal, topic)
             do {

@@ -6,14 +6,15 @@ import Synchronization
 /// reading) until a reply goes out.
 ///
 /// Concurrency: only the connection's performing task reserves, one publish at a time;
-/// releases come from the commit loop.
+/// releases come from the commit loop. Waiting until all are answered (``settled()``,
+/// ``whenSettled(_:)``) is how the connection keeps its replies in the order of its frames.
 final class InFlightPublishes: Sendable {
     private struct State {
         var count = 0
         /// The performing task, waiting for room.
         var waiter: CheckedContinuation<Void, Never>?
-        /// Runs once the count is back to zero.
-        var onSettled: (@Sendable () -> Void)?
+        /// Run once the count is back to zero.
+        var onSettled: [@Sendable () -> Void] = []
 
         /// Takes a place if one is free.
         mutating func take(limit: Int) -> Bool {
@@ -48,28 +49,34 @@ final class InFlightPublishes: Sendable {
 
     /// Gives back a publish's place once it is answered: to the waiting task if there is one.
     func release() {
-        let (waiter, settled) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (@Sendable () -> Void)?) in
+        let (waiter, settled) = state.withLock { state -> (CheckedContinuation<Void, Never>?, [@Sendable () -> Void]) in
             if let waiter = state.waiter {
                 state.waiter = nil
-                return (waiter, nil)  // the place passes to it
+                return (waiter, [])  // the place passes to it
             }
             state.count -= 1
-            guard state.count == 0 else { return (nil, nil) }
-            defer { state.onSettled = nil }
+            guard state.count == 0 else { return (nil, []) }
+            defer { state.onSettled = [] }
             return (nil, state.onSettled)
         }
         waiter?.resume()
-        settled?()
+        for action in settled { action() }
     }
 
     /// Runs `action` once no publish is in flight: now, or when the last one is answered.
     func whenSettled(_ action: @escaping @Sendable () -> Void) {
         let now = state.withLock { state in
             guard state.count > 0 else { return true }
-            state.onSettled = action
+            state.onSettled.append(action)
             return false
         }
         if now { action() }
+    }
+
+    /// Returns once no publish is in flight (at once when none is).
+    func settled() async {
+        if state.withLock({ $0.count == 0 }) { return }
+        await withCheckedContinuation { continuation in whenSettled { continuation.resume() } }
     }
 }
 

@@ -11,9 +11,9 @@ import NIOWebSocket
 /// client messages (a chat message waiting for its actor); it runs on the same event loop
 /// (``EventLoopTaskExecutor``) and takes the messages one at a time, in order. A publish
 /// to a topic no actor owns is only queued for its commit there, and answered from the
-/// commit loop (``InFlightPublishes`` bounds how many wait), so its reply may come after
-/// those of later messages. Fan-out wakes ``drain()`` with one `execute`, which writes every
-/// queued frame and flushes once.
+/// commit loop (``InFlightPublishes`` bounds how many wait); other messages wait for the
+/// publishes before them, so replies keep the order of the messages. Fan-out wakes
+/// ``drain()`` with one `execute`, which writes every queued frame and flushes once.
 ///
 /// Backpressure: while ``Settings/maxPendingMessages`` messages wait to be performed, the
 /// socket is not read. Outbound bytes count against the queue's bound until their write
@@ -231,7 +231,7 @@ final class SocketHandler: ChannelDuplexHandler {
                 case .text(let text):
                     await connection.handle(text)
                 case .binary:
-                    connection.refuse(id: nil, .badRequest("binary frames are not supported; send JSON text"))
+                    await connection.refuseInOrder(id: nil, .badRequest("binary frames are not supported; send JSON text"))
                 }
             }
         }
