@@ -73,10 +73,11 @@ public final class Topics: Sendable {
     public func publish(
         to topic: TopicName, name: String, data: String, key: String?, audience: EventAudience = .everyone
     ) async throws(ChannelError) -> AppendOutcome {
-        let policy = try policy(for: topic)
-        return try await withCheckedContinuation { continuation in
-            publish(to: topic, policy: policy, name: name, data: data, key: key, audience: audience) {
-                continuation.resume(returning: $0)
+        try await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendOutcome, ChannelError>, Never>) in
+            do throws(ChannelError) {
+                try startPublish(to: topic, name: name, data: data, key: key, audience: audience) { continuation.resume(returning: $0) }
+            } catch {
+                continuation.resume(returning: .failure(error))
             }
         }.get()
     }
@@ -84,25 +85,23 @@ public final class Topics: Sendable {
     /// Starts a publish and returns once the event is queued for commit, so publishes
     /// started one after another get offsets in that order; `completion` gets the outcome
     /// on the commit loop (it must not block), as ``publish(to:name:data:key:audience:)``
-    /// would return it.
+    /// would return it. A publish refused before it is queued (unknown namespace, the
+    /// committer overloaded or closing) throws instead, and `completion` is not called.
     public func startPublish(
         to topic: TopicName, name: String, data: String, key: String?, audience: EventAudience = .everyone,
         completion: @escaping @Sendable (Result<AppendOutcome, ChannelError>) -> Void
     ) throws(ChannelError) {
         let policy = try policy(for: topic)
-        publish(to: topic, policy: policy, name: name, data: data, key: key, audience: audience, completion: completion)
-    }
-
-    private func publish(
-        to topic: TopicName, policy: NamespacePolicy, name: String, data: String, key: String?, audience: EventAudience,
-        completion: @escaping @Sendable (Result<AppendOutcome, ChannelError>) -> Void
-    ) {
         let published = metrics[topic.namespace]?.published
-        committer.append(AppendRequest(
-            topic: topic.rawValue, name: name, data: data, key: key, retainCount: policy.historySize, audience: audience)
-        ) { result in
-            if case .success(let outcome) = result, !outcome.isDuplicate { published?.increment() }
-            completion(result.mapError(ChannelError.store))
+        do throws(StoreError) {
+            try committer.append(AppendRequest(
+                topic: topic.rawValue, name: name, data: data, key: key, retainCount: policy.historySize, audience: audience)
+            ) { result in
+                if case .success(let outcome) = result, !outcome.isDuplicate { published?.increment() }
+                completion(result.mapError(ChannelError.store))
+            }
+        } catch {
+            throw .store(error)
         }
     }
 

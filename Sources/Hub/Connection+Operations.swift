@@ -27,15 +27,17 @@ extension Connection {
             return
         }
         if case .publish(let topic, let name, let data, let key, let audience) = frame.operation, HubContext.isDirect(topic) {
-            do {
-                try throttle()
-                try await pipelinePublish(topic, name: name, data: data, key: key, audience: audience, id: frame.id)
-            } catch {
-                await refuseInOrder(id: frame.id, error)
-            }
+            await pipelinePublish(topic, name: name, data: data, key: key, audience: audience, id: frame.id)
             return
         }
         await publishes.settled()
+        // The connection may have closed meanwhile (slow consumer, expiry, abuse, shutdown):
+        // then, as for the frames still pending, nothing more is performed.
+        guard !queue.isClosing else { return }
+        if Self.isThrottled(frame.operation), let refusal = throttle() {
+            refuse(id: frame.id, refusal, strike: .rateLimited)
+            return
+        }
         do {
             if let result = try await perform(frame) {
                 if let id = frame.id { queue.enqueue(ServerFrames.reply(id: id, result: result)) }
@@ -46,17 +48,27 @@ extension Connection {
     }
 
     /// Refuses a frame once the publishes before it are answered, so replies keep the order
-    /// of the frames.
-    func refuseInOrder(id: JSONValue?, _ error: HubError) async {
+    /// of the frames; nothing is sent once the connection is closing.
+    func refuseInOrder(id: JSONValue?, _ error: HubError, strike: AbuseMeter.Cause? = nil) async {
         await publishes.settled()
-        refuse(id: id, error)
+        guard !queue.isClosing else { return }
+        refuse(id: id, error, strike: strike)
     }
 
-    /// Answers a refused frame; a client refused as malformed or forbidden too often is
-    /// closed with that cause's code (after the refusal, so it learns why).
-    private func refuse(id: JSONValue?, _ error: HubError) {
+    /// Answers a refused frame, then counts the refusal toward `strike` (by default the
+    /// cause the error names, if any): past the threshold the connection is closed with
+    /// that cause's code, after the refusal, so the client learns why.
+    private func refuse(id: JSONValue?, _ error: HubError, strike: AbuseMeter.Cause? = nil) {
         queue.enqueue(ServerFrames.failure(id: id, error: error))
-        if let cause = AbuseMeter.Cause(refusal: error) { recordAbuse(cause) }
+        if let cause = strike ?? AbuseMeter.Cause(refusal: error) { recordAbuse(cause) }
+    }
+
+    /// Whether `operation` spends a token of the connection's rate limit: publishes and commands.
+    private static func isThrottled(_ operation: ClientFrame.Operation) -> Bool {
+        switch operation {
+        case .publish, .command: true
+        default: false
+        }
     }
 
     /// Counts one refusal for `cause`; past the threshold, closes with its code.
@@ -84,7 +96,6 @@ extension Connection {
             return "{}"
         case .publish(let topic, let name, let data, let key, let audience):
             // Only publishes that an actor takes get here; the others are pipelined (handle).
-            try throttle()
             let event = try await hub.publish(topic, name: name, data: data, key: key, audience: audience, by: principal).event
             return Self.publishResult(event)
         case .history(let topic, let since, let limit):
@@ -101,7 +112,6 @@ extension Connection {
             guard policy.presence else { throw .badRequest("presence is off for namespace \(topic.namespace)") }
             return ServerFrames.presenceResult(hub.topics.presence(of: topic))
         case .command(let target, let name, let args):
-            try throttle()
             guard let topic = TopicName(target) else { throw .badRequest("target must be a topic name such as ticket:T-1") }
             switch topic.namespace {
             case "ticket": return try await TicketCommands(support: hub.support).perform(ticket: topic.id, name: name, args: args, by: principal)
@@ -117,14 +127,30 @@ extension Connection {
         }
     }
 
-    /// Starts a publish to a topic no actor owns without waiting for its commit, once one of
-    /// the connection's places for publishes in flight is free; the reply (or refusal) is
+    /// Starts a publish to a topic no actor owns without waiting for its commit: checks
+    /// access, then the rate limit, then waits for one of the connection's places for
+    /// publishes in flight and queues the event; its reply (or the commit's failure) is
     /// queued from the commit loop. Publishes started one after another commit in that order.
+    /// A refusal waits for the publishes before it (``refuseInOrder(id:_:strike:)``).
     private func pipelinePublish(
         _ topic: TopicName, name: String, data: String, key: String?, audience: EventAudience, id: JSONValue?
-    ) async throws(HubError) {
+    ) async {
+        do throws(HubError) {
+            try hub.authorize(\.publish, principal, topic, audience: audience)
+        } catch {
+            await refuseInOrder(id: id, error)
+            return
+        }
+        if let refusal = throttle() {
+            await refuseInOrder(id: id, refusal, strike: .rateLimited)
+            return
+        }
         await publishes.reserve()
-        do {
+        guard !queue.isClosing else {  // closed while waiting for a place: nothing more is performed
+            publishes.release()
+            return
+        }
+        do throws(HubError) {
             try hub.startPublish(topic, name: name, data: data, key: key, audience: audience, by: principal) { [self] result in
                 switch result {
                 case .success(let outcome):
@@ -136,7 +162,7 @@ extension Connection {
             }
         } catch {
             publishes.release()
-            throw error
+            await refuseInOrder(id: id, error)
         }
     }
 
@@ -183,11 +209,11 @@ extension Connection {
         }
     }
 
-    /// Spends a token of the connection's bucket; abuse of the limit closes with 4029.
-    private func throttle() throws(HubError) {
+    /// Spends a token of the connection's bucket; returns the refusal when it is empty (to be
+    /// answered, then counted as a 4029 strike).
+    private func throttle() -> HubError? {
         let now = ContinuousClock.now
-        guard let wait = state.withLock({ $0.bucket?.take(now: now) }) else { return }
-        recordAbuse(.rateLimited)
-        throw .rateLimited("too many requests", retryAfter: Int(wait.rounded(.up)))
+        guard let wait = state.withLock({ $0.bucket?.take(now: now) }) else { return nil }
+        return .rateLimited("too many requests", retryAfter: Int(wait.rounded(.up)))
     }
 }

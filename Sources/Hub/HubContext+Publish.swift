@@ -41,7 +41,8 @@ extension HubContext {
 
     /// Starts a publish to a topic no actor owns (``isDirect(_:)``): checks access, queues
     /// the event for commit and returns, so publishes started one after another get offsets
-    /// in that order. `completion` gets the outcome on the commit loop; it must not block.
+    /// in that order. `completion` gets the outcome on the commit loop; it must not block. A
+    /// publish refused before it is queued throws, and `completion` is not called.
     func startPublish(
         _ topic: TopicName, name: String, data: String, key: String?, audience: EventAudience, by principal: Principal,
         completion: @escaping @Sendable (Result<AppendOutcome, HubError>) -> Void

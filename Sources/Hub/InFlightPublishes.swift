@@ -33,11 +33,15 @@ final class InFlightPublishes: Sendable {
     }
 
     /// Takes a place for one more publish, waiting until one is free.
+    ///
+    /// - Important: Only the connection's performing task calls this, one call at a time: a
+    ///   second waiter would be lost.
     func reserve() async {
         if state.withLock({ $0.take(limit: limit) }) { return }
         await withCheckedContinuation { continuation in
             let taken = state.withLock { state in
                 guard state.take(limit: limit) else {
+                    precondition(state.waiter == nil, "InFlightPublishes.reserve() called by two tasks at once")
                     state.waiter = continuation
                     return false
                 }
@@ -47,6 +51,9 @@ final class InFlightPublishes: Sendable {
         }
     }
 
+    /// Whether a task waits for a place (for tests).
+    var hasWaiter: Bool { state.withLock { $0.waiter != nil } }
+
     /// Gives back a publish's place once it is answered: to the waiting task if there is one.
     func release() {
         let (waiter, settled) = state.withLock { state -> (CheckedContinuation<Void, Never>?, [@Sendable () -> Void]) in
@@ -54,6 +61,7 @@ final class InFlightPublishes: Sendable {
                 state.waiter = nil
                 return (waiter, [])  // the place passes to it
             }
+            precondition(state.count > 0, "InFlightPublishes.release() without a reserve()")
             state.count -= 1
             guard state.count == 0 else { return (nil, []) }
             defer { state.onSettled = [] }

@@ -94,26 +94,29 @@ public final class GroupCommitter: Service, Sendable {
     /// before ``run()`` starts wait for it), `unavailable` once the committer is closing or
     /// when the batch's commit failed.
     public func append(_ request: AppendRequest) async throws(StoreError) -> AppendOutcome {
-        try await withCheckedContinuation { continuation in
-            append(request) { continuation.resume(returning: $0) }
+        try await withCheckedContinuation { (continuation: CheckedContinuation<Result<AppendOutcome, StoreError>, Never>) in
+            do throws(StoreError) {
+                try append(request) { continuation.resume(returning: $0) }
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
         }.get()
     }
 
     /// Queues one event and returns at once: appends queued one after another are committed
-    /// in that order. `completion` runs on the commit loop once the batch is committed (after
-    /// `onCommit`), so it must not block; or at once, on the caller's thread, with
+    /// in that order. `completion` runs on the commit loop once the batch is committed, or
+    /// failed (after `onCommit`), so it must not block. Throws, without calling `completion`,
     /// ``StoreError/overloaded`` or `unavailable` when the append is refused (see
     /// ``append(_:)``).
-    public func append(_ request: AppendRequest, completion: @escaping Completion) {
+    public func append(_ request: AppendRequest, completion: @escaping Completion) throws(StoreError) {
         let item = Waiting(request: request, enqueued: .now, completion: completion)
-        let outcome: (wake: Bool, rejected: StoreError?) = state.withLock { state in
-            if state.isClosed { return (false, .unavailable("the hub is shutting down")) }
-            if state.waiting.count >= maxWaiting { return (false, .overloaded) }
+        let wake = try state.withLock { state throws(StoreError) -> Bool in
+            if state.isClosed { throw .unavailable("the hub is shutting down") }
+            if state.waiting.count >= maxWaiting { throw .overloaded }
             state.waiting.append(item)
-            return (state.wakeLoop(), nil)
+            return state.wakeLoop()
         }
-        if let rejected = outcome.rejected { completion(.failure(rejected)) }
-        if outcome.wake { wakeUps.signal() }
+        if wake { wakeUps.signal() }
     }
 
     /// Commits batches until graceful shutdown or cancellation; appends already waiting

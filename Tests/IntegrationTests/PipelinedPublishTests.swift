@@ -1,4 +1,5 @@
 import Foundation
+import Gateways
 import GRDB
 @testable import Hub
 import Testing
@@ -37,13 +38,8 @@ struct PipelinedPublishTests {
         try await withHub { hub in
             let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("svc", [.service]))
             #expect(try await client.request(1, #"{"op":"ping","id":1}"#)["ok"] == .bool(true))
-            // Another connection to the file holds its write lock, so the publishes' commit
-            // waits (up to the store's 5 s busy timeout) while the frames after them arrive.
-            var holdsTransactions = Configuration()
-            holdsTransactions.allowsUnsafeTransactions = true
-            let blocker = try DatabaseQueue(
-                path: HubConfiguration.databasePath(dataDirectory: hub.dataDirectory), configuration: holdsTransactions)
-            try await blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            // The publishes' commit waits while the frames after them arrive.
+            let blocker = try Self.holdWriteLock(of: hub)
             client.send(#"{"op":"publish","id":2,"topic":"events:held","name":"n"}"#)
             client.send(#"{"op":"publish","id":3,"topic":"events:held","name":"n"}"#)
             client.send(#"{"op":"ping","id":4}"#)
@@ -56,6 +52,35 @@ struct PipelinedPublishTests {
             #expect(replies.map { $0["error"]?["code"]?.string ?? "ok" } == ["ok", "ok", "ok", "not_found", "ok"])
             #expect(replies.compactMap { $0["result"]?["offset"]?.int } == [1, 2, 3])
         }
+    }
+
+    @Test func aRateLimitCloseComesAfterTheRepliesOwedAndTheRefusals() async throws {
+        try await withHub({
+            $0.socketLimits["customer"] = RateLimit(perSecond: 0.01, burst: 2)
+            $0.abuseThreshold = 1
+        }) { hub in
+            let client = SocketClient(url: hub.webSocketURL, token: try await hub.token("u1", [.customer], topics: ["room:r"]))
+            let blocker = try Self.holdWriteLock(of: hub)
+            for id in 1...4 { client.send(#"{"op":"publish","id":\#(id),"topic":"room:r","name":"n"}"#) }
+            try await blocker.inDatabase { try $0.execute(sql: "COMMIT") }
+            var frames: [JSONValue] = []
+            while let frame = try await client.next() { frames.append(frame) }
+            #expect(frames.map { $0["id"]?.int ?? $0["code"]?.int } == [1, 2, 3, 4, 4029])
+            #expect(frames.map { $0["error"]?["code"]?.string ?? $0["type"]?.string } == [
+                "reply", "reply", "rate_limited", "rate_limited", "disconnect",
+            ])
+            #expect(try await client.closeCode() == 4029)
+        }
+    }
+
+    /// Another connection to the hub's file, holding its write lock until `COMMIT`, so the
+    /// hub's commits wait (up to the store's 5 s busy timeout).
+    private static func holdWriteLock(of hub: TestHub) throws -> DatabaseQueue {
+        var holdsTransactions = Configuration()
+        holdsTransactions.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: HubConfiguration.databasePath(dataDirectory: hub.dataDirectory), configuration: holdsTransactions)
+        try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        return blocker
     }
 
     @Test func aRefusedPipelinedPublishIsAnsweredAndTheOthersCommit() async throws {

@@ -215,6 +215,25 @@ struct GroupCommitterTests {
         }
     }
 
+    @Test func anAppendRefusedAtOnceThrowsAndNeverCallsItsCompletion() async throws {
+        let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase(), durability: .normal), maxWaiting: 1)
+        let completions = Seen()
+        let request = AppendRequest(topic: "a:1", name: "n", data: "1", retainCount: 10)
+        try committer.append(request) { completions.append([(try? $0.get())?.event.offset ?? -1]) }
+        #expect(throws: StoreError.overloaded) {
+            try committer.append(request) { _ in completions.append([-2]) }
+        }
+        let running = Task { await committer.run() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while completions.all.isEmpty {
+            try #require(ContinuousClock.now < deadline, "the queued append was not committed")
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(completions.all == [1], "the queued one completes from the loop; the refused one never")
+        running.cancel()
+        await running.value
+    }
+
     @Test func appendsAfterShutdownAreRefused() async throws {
         let committer = GroupCommitter(store: try SQLiteStore(path: temporaryDatabase()))
         let running = Task { await committer.run() }

@@ -25,7 +25,8 @@ import NIOWebSocket
 /// Closing: the hub's close (slow consumer, expiry, shutdown, a protocol violation) is the
 /// queue's close: frames queued before it are written, then the close frame, and the socket
 /// closes when the client answers or after ``Settings/closeTimeout``. A client's close is
-/// answered after the messages it sent before it have been performed.
+/// answered after the messages it sent before it have been performed and its pipelined
+/// publishes answered.
 final class SocketHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -141,6 +142,7 @@ final class SocketHandler: ChannelDuplexHandler {
         case .pong:
             break
         case .connectionClose:
+            guard !closeReceived else { return }  // a repeated close changes nothing
             closeReceived = true
             if closeSent {
                 context.close(promise: nil)
