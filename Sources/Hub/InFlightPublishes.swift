@@ -87,4 +87,3 @@ final class InFlightPublishes: Sendable {
         await withCheckedContinuation { continuation in whenSettled { continuation.resume() } }
     }
 }
-

@@ -76,7 +76,7 @@ struct CLITests {
 
     @Test func tailExitsNonZeroWhenItsTokenExpires() async throws {
         try await withHub { hub in
-            let token = try await hub.token("svc", [.service], ttl: 3)
+            let token = try await hub.token("svc", [.service], ttl: 8)  // long enough to connect on a loaded machine
             let tail = try CLIProcess(["tail", "events:expiry", "--url", hub.baseURL, "--token", token])
             defer { tail.stop() }
             #expect(try await tail.nextFrame()["ok"] == .bool(true))

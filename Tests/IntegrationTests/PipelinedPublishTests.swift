@@ -78,6 +78,7 @@ struct PipelinedPublishTests {
     private static func holdWriteLock(of hub: TestHub) throws -> DatabaseQueue {
         var holdsTransactions = Configuration()
         holdsTransactions.allowsUnsafeTransactions = true
+        holdsTransactions.busyMode = .timeout(10)  // the hub may be writing at that moment
         let blocker = try DatabaseQueue(path: HubConfiguration.databasePath(dataDirectory: hub.dataDirectory), configuration: holdsTransactions)
         try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
         return blocker
