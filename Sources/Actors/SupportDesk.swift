@@ -15,6 +15,9 @@ public final class SupportDesk: Sendable {
     private let index: any TicketIndexStore
     private let settings: any SupportSettingsStore
     private let picker: AgentPicker
+    /// One ticket assignment at a time per queue, so tickets opened at once cannot both take
+    /// an agent's last place.
+    private let turns = QueueTurns()
     private let knowledgeBase: KnowledgeBase
     private let history: any EventHistoryStore
     private let slaWarningFraction: Double
@@ -112,15 +115,20 @@ public final class SupportDesk: Sendable {
         }
     }
 
-    /// Assigns a new ticket by its queue's policy (see ``AgentPicker``); leaves it
-    /// unassigned when the policy is manual or everyone is full.
+    /// Assigns a new ticket by its queue's policy (see ``AgentPicker``), in the queue's
+    /// turn (``QueueTurns``: the pick reads open tickets per agent from the index, which the
+    /// assignment updates before the turn passes on); leaves it unassigned when the policy is
+    /// manual or everyone is full.
     private func autoAssign(_ ticket: Ticket.State) async throws(EntityError) -> Ticket.State {
-        let index = self.index
-        let agent = try await picker.pick(queue: ticket.queue, settings: try await queueSettings(ticket.queue)) { () throws(StoreError) in
-            try await index.openTicketCounts(queue: ticket.queue)
+        let settings = try await queueSettings(ticket.queue)
+        return try await turns.inTurn(queue: ticket.queue) { () throws(EntityError) -> Ticket.State in
+            let index = self.index
+            let agent = try await self.picker.pick(queue: ticket.queue, settings: settings) { () throws(StoreError) in
+                try await index.openTicketCounts(queue: ticket.queue)
+            }
+            guard let agent else { return ticket }
+            return try await self.run(ticket.id) { try await $0.update(TicketChanges(assignee: agent)) }
         }
-        guard let agent else { return ticket }
-        return try await run(ticket.id) { try await $0.update(TicketChanges(assignee: agent)) }
     }
 
     /// Records knowledge-base articles matching a new ticket, if any match. Best effort: a

@@ -162,6 +162,29 @@ struct TicketTests {
         }
     }
 
+    @Test func ticketsOpenedAtOnceNeverTakeAnAgentOverCapacity() async throws {
+        try await withHub { hub in
+            // Given one agent online on a queue at one ticket per agent
+            let admin = try await hub.token("boss", [.admin])
+            let queue = hub.baseURL + "/api/v1/support/queues/billing"
+            #expect(try await http(.PUT, queue, token: admin, body: #"{"assignment":{"mode":"round_robin","capacity":1}}"#).status == 200)
+            let agent = SocketClient(url: hub.webSocketURL, token: try await hub.token("agent-a", [.agent]))
+            _ = try await agent.subscribe(1, "tickets:billing")
+
+            // When eight tickets are opened at once
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await self.create(hub, token: admin) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+
+            // Then exactly one went to the agent
+            let assignees = try await ids.asyncMap { id in
+                try await http(.GET, hub.baseURL + "/api/v1/support/tickets/\(id)", token: admin).json?["assignee"]?.string
+            }
+            #expect(assignees.compactMap { $0 } == ["agent-a"])
+        }
+    }
+
     @Test func anAgentWithAQueuesClaimWorksOnlyThoseQueues() async throws {
         try await withHub { hub in
             let supervisorToken = try await hub.token("sup", [.supervisor])
