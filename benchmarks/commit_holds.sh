@@ -14,12 +14,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HUB=${1:-"$ROOT/.build-release/release/switchboard"}
 ROUNDS=${2:-10}
-LOADGEN="$ROOT/benchmarks/.build-bench/release/loadgen"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-holds.XXXXXX")
-HUB_PID=""
-trap '[[ -n "$HUB_PID" ]] && kill -TERM "$HUB_PID" 2>/dev/null; wait; rm -rf "$WORK"' EXIT
-ulimit -n "$(ulimit -Hn)"
 source "$ROOT/benchmarks/hub.sh"
+prepare_bench holds
 
 for round in $(seq 1 "$ROUNDS"); do
     start_hub "$HUB" "$WORK"

@@ -14,13 +14,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HUB=${1:-"$ROOT/.build-release/release/switchboard"}
 NICE=${2:-}
-LOADGEN="$ROOT/benchmarks/.build-bench/release/loadgen"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-fanout.XXXXXX")
-HUB_PID=""
-trap '[[ -n "$HUB_PID" ]] && kill -TERM "$HUB_PID" 2>/dev/null; wait; rm -rf "$WORK"' EXIT
-ulimit -n "$(ulimit -Hn)"
-
 source "$ROOT/benchmarks/hub.sh"
+prepare_bench fanout
 start_hub "$HUB" "$WORK"
 
 if [[ -n "$NICE" ]]; then

@@ -151,7 +151,7 @@ extension Connection {
             return
         }
         do throws(HubError) {
-            try hub.startPublish(topic, name: name, data: data, key: key, audience: audience, by: principal) { [self] result in
+            try hub.startPublish(topic, name: name, data: data, key: key, audience: audience) { [self] result in
                 switch result {
                 case .success(let outcome):
                     if let id { queue.enqueue(ServerFrames.reply(id: id, result: Self.publishResult(outcome.event))) }

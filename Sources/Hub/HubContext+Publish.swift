@@ -39,15 +39,16 @@ extension HubContext {
         topic.namespace != "chat" && topic.namespace != "ticket"
     }
 
-    /// Starts a publish to a topic no actor owns (``isDirect(_:)``): checks access, queues
-    /// the event for commit and returns, so publishes started one after another get offsets
-    /// in that order. `completion` gets the outcome on the commit loop; it must not block. A
-    /// publish refused before it is queued throws, and `completion` is not called.
+    /// Starts a publish to a topic no actor owns (``isDirect(_:)``) whose access the caller
+    /// has checked (``authorize(_:_:_:audience:)``, first, so a refused publish costs no
+    /// rate-limit token): queues the event for commit and returns, so publishes started one
+    /// after another get offsets in that order. `completion` gets the outcome on the commit
+    /// loop; it must not block. A publish refused before it is queued throws, and
+    /// `completion` is not called.
     func startPublish(
-        _ topic: TopicName, name: String, data: String, key: String?, audience: EventAudience, by principal: Principal,
+        _ topic: TopicName, name: String, data: String, key: String?, audience: EventAudience,
         completion: @escaping @Sendable (Result<AppendOutcome, HubError>) -> Void
     ) throws(HubError) {
-        try authorize(\.publish, principal, topic, audience: audience)
         do {
             try topics.startPublish(to: topic, name: name, data: data, key: key, audience: audience) {
                 completion($0.mapError { HubError($0) })
